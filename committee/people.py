@@ -1,0 +1,312 @@
+"""Agencies, people, passwords and sign-in."""
+
+import re
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from committee import audit, clock
+from committee.actor import Actor
+from committee.errors import CommitteeError, NotFound, ValidationError
+from committee.transaction import writing
+from db.engine import read_session
+from db.models import Agency, User
+from db.models.people import ROLES
+
+MIN_PASSWORD_LENGTH = 12
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+SIGN_IN_FAILED = "That email and password do not match an active account."
+LOCKED = "Too many failed sign-ins. Try again in 15 minutes."
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown takes as long as a real check, so the
+# answer's timing does not tell which emails exist.
+_DUMMY_HASH = _hasher.hash("not a password of anyone's")
+
+
+class SignInFailed(CommitteeError):
+    pass
+
+
+# --- agencies ---------------------------------------------------------------------------
+
+
+def list_agencies(*, include_inactive: bool = False) -> list[Agency]:
+    with read_session() as session:
+        query = select(Agency).order_by(Agency.name)
+        if not include_inactive:
+            query = query.where(Agency.active)
+        return list(session.scalars(query))
+
+
+def agency_by_code(code: str) -> Agency:
+    with read_session() as session:
+        agency = session.scalar(select(Agency).where(func.upper(Agency.code) == code.upper()))
+    if agency is None:
+        known = ", ".join(a.code for a in list_agencies())
+        raise NotFound(f"No agency with code {code!r}. Known codes: {known}.")
+    return agency
+
+
+def add_agency(*, actor: Actor, code: str, name: str) -> Agency:
+    code, name = code.strip().upper(), name.strip()
+    if not re.fullmatch(r"[A-Z0-9_-]{2,16}", code):
+        raise ValidationError("Use 2 to 16 letters, digits, - or _.", field="code")
+    if not name:
+        raise ValidationError("Give the agency's name.", field="name")
+    with writing(actor, "agency.add") as w:
+        w.require("agencies.manage")
+        if w.session.scalar(select(Agency).where((Agency.code == code) | (Agency.name == name))):
+            raise ValidationError(f"An agency called {code} or {name} exists.", field="code")
+        agency = Agency(code=code, name=name)
+        w.session.add(agency)
+        w.audit(agency)
+    return agency
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+def check_password_policy(password: str) -> None:
+    """Length is what makes a password strong (NIST SP 800-63B); no composition rules."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters; a short sentence works well.",
+            field="password",
+        )
+    if len(set(password)) < 4:
+        raise ValidationError("That password is too easy to guess.", field="password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def actor_for(user: User, agency: Agency | None = None) -> Actor:
+    return Actor(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        agency_id=user.agency_id,
+        agency_code=agency.code if agency else None,
+    )
+
+
+def list_users(*, include_inactive: bool = True) -> list[tuple[User, Agency | None]]:
+    with read_session() as session:
+        query = (
+            select(User, Agency)
+            .join(Agency, User.agency_id == Agency.id, isouter=True)
+            .order_by(User.role, User.name)
+        )
+        if not include_inactive:
+            query = query.where(User.active)
+        return [(user, agency) for user, agency in session.execute(query)]
+
+
+def user_by_email(email: str) -> User:
+    with read_session() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No person with email {email!r}.")
+    return user
+
+
+def users_of_agency(agency_id: int) -> list[User]:
+    with read_session() as session:
+        return list(
+            session.scalars(
+                select(User).where(User.agency_id == agency_id, User.active).order_by(User.name)
+            )
+        )
+
+
+def _validate_person(email: str, name: str, role: str, agency_id: int | None) -> None:
+    if not EMAIL_PATTERN.match(email):
+        raise ValidationError("Give a valid email address.", field="email")
+    if not name.strip():
+        raise ValidationError("Give the person's name.", field="name")
+    if role not in ROLES:
+        raise ValidationError(f"Role must be one of {', '.join(ROLES)}.", field="role")
+    if role == "agency_rep" and agency_id is None:
+        raise ValidationError("An agency representative needs an agency.", field="agency")
+
+
+def add_user(
+    *,
+    actor: Actor,
+    email: str,
+    name: str,
+    role: str,
+    agency_id: int | None = None,
+    password: str | None = None,
+) -> User:
+    email = email.strip().lower()
+    _validate_person(email, name, role, agency_id)
+    if password is not None:
+        check_password_policy(password)
+    with writing(actor, "user.add") as w:
+        w.require("users.manage")
+        if w.session.scalar(select(User).where(User.email == email)):
+            raise ValidationError(f"{email} already has an account.", field="email")
+        if agency_id is not None:
+            w.get(Agency, agency_id, what="Agency")
+        user = User(
+            email=email,
+            name=name.strip(),
+            role=role,
+            agency_id=agency_id,
+            password_hash=hash_password(password) if password else None,
+        )
+        w.session.add(user)
+        w.audit(user)
+    return user
+
+
+def update_user(
+    *,
+    actor: Actor,
+    user_id: int,
+    seen_version: int,
+    name: str,
+    role: str,
+    agency_id: int | None,
+    active: bool,
+) -> User:
+    with writing(actor, "user.update") as w:
+        w.require("users.manage")
+        user = w.get(User, user_id, what="Person")
+        _validate_person(user.email, name, role, agency_id)
+        if actor.id == user.id and (role != user.role or not active):
+            raise ValidationError(
+                "You cannot change your own role or disable yourself.", field="role"
+            )
+        before = audit.snapshot(user)
+        w.update_versioned(
+            user,
+            seen_version=seen_version,
+            name=name.strip(),
+            role=role,
+            agency_id=agency_id if role == "agency_rep" or agency_id else None,
+            active=active,
+            awaiting_approval=False if active else user.awaiting_approval,
+        )
+        w.audit(user, before=before)
+    return user
+
+
+def set_active(*, actor: Actor, email: str, active: bool) -> User:
+    with writing(actor, "user.enable" if active else "user.disable") as w:
+        w.require("users.manage")
+        user = w.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise NotFound(f"No person with email {email!r}.")
+        if actor.id == user.id and not active:
+            raise ValidationError("You cannot disable yourself.", field="email")
+        before = audit.snapshot(user)
+        user.active = active
+        user.awaiting_approval = False if active else user.awaiting_approval
+        user.version += 1
+        user.updated_at = clock.now()
+        w.audit(user, before=before)
+    return user
+
+
+def set_password(*, actor: Actor, email: str, new_password: str) -> None:
+    """An admin (or the operator) sets someone's password."""
+    check_password_policy(new_password)
+    with writing(actor, "user.set_password") as w:
+        w.require("users.manage")
+        user = w.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise NotFound(f"No person with email {email!r}.")
+        _store_password(user, new_password)
+        w.audit(user, after={"password": "changed"})
+
+
+def change_own_password(*, actor: Actor, current_password: str, new_password: str) -> None:
+    with writing(actor, "user.change_own_password") as w:
+        w.require("account.manage_own")
+        user = w.get(User, actor.id, what="Person")
+        if not _verify(user.password_hash, current_password):
+            raise ValidationError("Your current password is not right.", field="current_password")
+        check_password_policy(new_password)
+        if current_password == new_password:
+            raise ValidationError("Choose a password you have not used here.", field="password")
+        _store_password(user, new_password)
+        w.audit(user, after={"password": "changed"})
+
+
+def _store_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.version += 1
+    user.updated_at = clock.now()
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- sign-in ----------------------------------------------------------------------------
+
+
+def sign_in(*, email: str, password: str) -> Actor:
+    """Check a password sign-in. Failures count per email, known or not, so the lock-out and
+    the message never tell which emails have accounts."""
+    email = email.strip().lower()
+    with read_session() as session:
+        failures = audit.count_since(
+            session,
+            action="signin.failed",
+            record_type="sign_in",
+            record_id=email,
+            since=clock.now() - LOCKOUT_WINDOW,
+        )
+        row = session.execute(
+            select(User, Agency)
+            .join(Agency, User.agency_id == Agency.id, isouter=True)
+            .where(User.email == email)
+        ).first()
+    user, agency = row if row else (None, None)
+    if failures >= LOCKOUT_FAILURES:
+        audit.record_alone(
+            actor=None,
+            action="signin.locked",
+            outcome="refused",
+            record_type="sign_in",
+            record_id=email,
+            detail="account locked after repeated failures",
+        )
+        raise SignInFailed(LOCKED)
+    ok = _verify(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        audit.record_alone(
+            actor=None,
+            action="signin.failed",
+            outcome="refused",
+            record_type="sign_in",
+            record_id=email,
+            detail="inactive account" if ok else "wrong email or password",
+        )
+        raise SignInFailed(SIGN_IN_FAILED)
+    actor = actor_for(user, agency)
+    with writing(actor, "signin.ok") as w:
+        stored = w.get(User, user.id)
+        stored.last_signed_in_at = clock.now()
+        if _hasher.check_needs_rehash(stored.password_hash):
+            stored.password_hash = hash_password(password)
+        w.audit(record_type="sign_in", record_id=email, after={"method": "password"})
+    return actor
+
+
+def sign_out(*, actor: Actor) -> None:
+    with writing(actor, "signout") as w:
+        w.audit(record_type="sign_in", record_id=actor.email)
