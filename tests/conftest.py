@@ -86,15 +86,21 @@ def sqlite_url(tmp_path_factory):
 
 def _empty_tables(engine) -> None:
     tables = [t for t in reversed(metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
+    if engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for table in tables:
-                connection.execute(table.delete())
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        return
+    # SQLite ignores the foreign_keys pragma inside a transaction: run outside one.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        for table in tables:
+            cursor.execute(f'DELETE FROM "{table.name}"')
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
 
 
 def _use(url: str) -> str:
@@ -221,16 +227,30 @@ def served_app(tmp_path_factory, chromium_path):
     path = tmp_path_factory.mktemp("served") / "committee.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     subprocess.run(
-        [sys.executable, "-m", "committee", "demo"], env=env, check=True, cwd=PROJECT_ROOT,
+        [sys.executable, "-m", "committee", "demo"],
+        env=env,
+        check=True,
+        cwd=PROJECT_ROOT,
         capture_output=True,
     )
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",
-         "--browser.gatherUsageStats=false"],
-        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -250,8 +270,14 @@ def served_app(tmp_path_factory, chromium_path):
 
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
