@@ -84,7 +84,7 @@ def sqlite_url(tmp_path_factory):
     return url
 
 
-def _empty_tables(engine) -> None:
+def empty_tables(engine) -> None:
     tables = [t for t in reversed(metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
     if engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
@@ -105,7 +105,7 @@ def _empty_tables(engine) -> None:
 
 def _use(url: str) -> str:
     engine = db_engine.use_database(url)
-    _empty_tables(engine)
+    empty_tables(engine)
     return engine.dialect.name
 
 
@@ -283,8 +283,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The machine is small and shared: give the app time to answer before failing.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield chromium
