@@ -64,8 +64,8 @@ with st.container(border=True):
                     "Tier": vocabulary.TIER_LABELS[review.tier],
                     "Last review": ui.day(review.last_reviewed_on),
                     "Next review due": ui.day(review.next_due_on),
-                    "Status": vocabulary.REVIEW_STATUS_LABELS[review.status],
-                    "Days overdue": review.days_overdue or None,
+                    "Status": vocabulary.REVIEW_STATUS_LABELS[review.status]
+                    + (f" by {review.days_overdue} days" if review.days_overdue else ""),
                 }
                 for review in summary.reviews_due
             ],
