@@ -1,0 +1,237 @@
+"""The agenda builder (chair): the rotation's proposal beside the agenda, to accept, reorder,
+add, remove and edit items, then publish. Another chair's change made meanwhile is shown, not
+overwritten."""
+
+import streamlit as st
+
+from committee import agenda, meetings, people, rotation, vocabulary
+from committee.agenda import KIND_LABELS
+from pages import editing, ui
+
+actor = ui.require("page.agenda_builder")
+editing.say_done()
+
+conflict = st.session_state.pop("conflict", None)
+choices = {m.id: m for m in meetings.open_meetings()}
+if not choices:
+    st.title("Agenda builder")
+    st.info("No meeting is scheduled. Schedule one on the Meetings page.")
+    st.page_link("pages/meetings.py", label="Meetings", icon=":material/event:")
+    st.stop()
+asked = st.query_params.get("id", "")
+chosen = int(asked) if asked.isdigit() and int(asked) in choices else next(iter(choices))
+
+title_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
+title_col.title("Agenda builder")
+meeting_id = pick_col.selectbox(
+    "Meeting",
+    list(choices),
+    index=list(choices).index(chosen),
+    format_func=lambda i: (
+        f"{ui.local(choices[i].starts_at, choices[i].timezone, '%d %b %Y')} · {choices[i].title}"
+    ),
+)
+st.query_params["id"] = str(meeting_id)
+
+view, proposal = agenda.agenda_and_proposal(meeting_id)
+meeting = view.meeting
+seen = editing.seen_version(f"meeting:{meeting.id}", meeting.version)  # the agenda on screen
+agencies = {a.id: a for a in people.list_agencies()}
+watchlist = {code: (name, tier) for code, name, tier in rotation.watched_countries()}
+
+
+def change(service, success: str = "", **kwargs) -> None:
+    """Run one agenda edit against the agenda the chair had on screen; rerun to show the
+    result (or, after a conflict, the other chair's agenda with a warning on top)."""
+    done = ui.attempt(service, actor=actor, meeting_id=meeting.id, seen_version=seen, **kwargs)
+    if done is not None:
+        editing.rerun_saying(success)
+    if "conflict" in st.session_state:
+        st.rerun()
+
+
+def presenter_box(key: str, current: int | None):
+    options = [None, *agencies]
+    return st.selectbox(
+        "Presenter",
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda a: "—" if a is None else agencies[a].code,
+        key=key,
+    )
+
+
+def agenda_row(line: agenda.AgendaLine, starts, last: bool) -> None:
+    item = line.item
+    with st.container(border=True, gap=None):
+        number, body, length, tools = st.columns([0.9, 5, 1.1, 1.7], vertical_alignment="center")
+        number.markdown(f"**{item.position}**  \n:gray[{starts:%H:%M}]", text_alignment="center")
+        with body:
+            st.markdown(f"**{ui.plain(item.title)}**")
+            details = [KIND_LABELS[item.kind]]
+            if line.tier:
+                details.append(vocabulary.TIER_LABELS[line.tier])
+            if line.presenter:
+                details.append(f"presented by {line.presenter}")
+            st.caption(" · ".join(details))
+        length.markdown(f"**{item.minutes_allotted}**&nbsp;min")
+        with tools.container(horizontal=True, gap="small", wrap=False):
+            if st.button(
+                "",
+                icon=":material/arrow_upward:",
+                key=f"up_{item.id}",
+                help="Move up",
+                type="tertiary",
+                disabled=item.position == 1,
+            ):
+                change(agenda.move_item, item_id=item.id, to_position=item.position - 1)
+            if st.button(
+                "",
+                icon=":material/arrow_downward:",
+                key=f"down_{item.id}",
+                help="Move down",
+                type="tertiary",
+                disabled=last,
+            ):
+                change(agenda.move_item, item_id=item.id, to_position=item.position + 1)
+            with st.popover("", icon=":material/edit:", help="Edit or remove", type="tertiary"):
+                with st.form(f"edit_{item.id}"):
+                    title = st.text_input("Title", item.title, key=f"title_{item.id}")
+                    minutes = st.number_input(
+                        "Minutes", 0, 600, item.minutes_allotted, key=f"minutes_{item.id}"
+                    )
+                    presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
+                    saved = st.form_submit_button("Save", type="primary")
+                if saved:
+                    change(
+                        agenda.edit_item,
+                        item_id=item.id,
+                        title=title,
+                        minutes_allotted=int(minutes),
+                        presenter_agency_id=presenter,
+                        success="Item saved.",
+                    )
+                if st.button(
+                    "Remove from the agenda", icon=":material/delete:", key=f"remove_{item.id}"
+                ):
+                    change(agenda.remove_item, item_id=item.id, success="Item removed.")
+
+
+def add_form() -> None:
+    with st.form("add_item", clear_on_submit=False):
+        kind = st.selectbox("Kind", agenda.ADDABLE_KINDS, format_func=KIND_LABELS.get)
+        country = st.selectbox(
+            "Country (for a review)",
+            [None, *watchlist],
+            format_func=lambda c: (
+                "—"
+                if c is None
+                else f"{watchlist[c][0]} ({vocabulary.TIER_SHORT[watchlist[c][1]]})"
+            ),
+        )
+        ui.field_error("country")
+        title = st.text_input("Title", placeholder="For a review: named after the country")
+        ui.field_error("title")
+        minutes = st.number_input("Minutes", 0, 600, 10)
+        presenter = presenter_box("new_presenter", None)
+        added = st.form_submit_button("Add to the agenda", type="primary")
+    if added:
+        change(
+            agenda.add_item,
+            kind=kind,
+            title=title,
+            minutes_allotted=int(minutes),
+            country_code=country,
+            presenter_agency_id=presenter,
+            success="Item added.",
+        )
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+if conflict is not None:
+    st.warning(
+        f"{conflict.changed_by or 'Another chair'} changed this agenda while you were working: "
+        "it is shown as it is now, and your last change was not saved. Make it again if it "
+        "still applies.",
+        icon=":material/sync_problem:",
+    )
+
+published = meeting.agenda_status == "published"
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown(
+        f":material/schedule: **{ui.local(meeting.starts_at, meeting.timezone)}** · "
+        f"{view.length} minutes"
+    )
+    st.badge(
+        f"Published {ui.local(meeting.agenda_published_at, meeting.timezone, '%d %b %H:%M')}"
+        if published
+        else "Draft",
+        color="green" if published else "gray",
+    )
+    st.space("stretch")
+    st.page_link(
+        "pages/meeting.py",
+        label="Meeting page",
+        icon=":material/event:",
+        query_params={"id": meeting.id},
+    )
+    st.page_link(
+        "pages/meeting_room.py",
+        label="Meeting room",
+        icon=":material/meeting_room:",
+        query_params={"id": meeting.id},
+    )
+    if st.button(
+        "Publish changes" if published else "Publish the agenda",
+        icon=":material/send:",
+        type="primary",
+        disabled=not view.lines,
+    ):
+        change(agenda.publish_agenda, success="Agenda published to the members.")
+
+built, proposed = st.columns([3, 2], gap="large")
+
+with built:
+    st.subheader("The agenda", anchor=False)
+    if view.lines:
+        st.progress(
+            min(1.0, view.allotted / max(view.length, 1)),
+            text=view.statement if view.fits else None,
+        )
+        if not view.fits:
+            st.error(view.statement, icon=":material/timer_off:")
+    else:
+        st.info("No items yet: take the rotation's proposal, or add items one by one.")
+    for index, (line, starts) in enumerate(zip(view.lines, view.starts(), strict=True)):
+        agenda_row(line, starts, last=index == len(view.lines) - 1)
+    with st.expander("Add an item", icon=":material/add:"):
+        add_form()
+
+with proposed:
+    st.subheader("Proposed by the rotation", anchor=False)
+    (st.info if proposal.fits else st.warning)(proposal.statement, icon=":material/auto_awesome:")
+    missing = [item for item in proposal.items if not item.on_agenda]
+    if len(missing) < len(proposal.items):
+        st.caption(f"{len(proposal.items) - len(missing)} of the proposed items are on the agenda.")
+    if not missing:
+        st.success("Everything the rotation proposes is on the agenda.", icon=":material/task_alt:")
+    else:
+        with st.form("proposal", border=True):
+            ticked = {}
+            for item in missing:
+                ticked[item.key] = st.checkbox(
+                    f"**{ui.plain(item.title)}** · {item.minutes} min",
+                    value=not item.deferred,
+                    key=f"propose_{item.key}",
+                )
+                st.caption(item.why)
+            accepted = st.form_submit_button(
+                "Add the ticked items to the agenda", type="primary", icon=":material/playlist_add:"
+            )
+        if accepted:
+            change(
+                agenda.accept_proposal,
+                leave_out=[key for key, keep in ticked.items() if not keep],
+                success="Proposal added to the agenda.",
+            )

@@ -1,0 +1,623 @@
+"""The meeting room (chair): the agenda with a clock per item, the country brief for a review,
+notes, decisions and the action items they create, attendance, closing the meeting and its
+minutes."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from committee import briefs, clock, meeting_room, meetings, minutes, vocabulary
+from committee.agenda import KIND_LABELS
+from committee.errors import NotFound
+from committee.meeting_room import AttendanceLine
+from pages import editing, ui
+
+ATTENDANCE = {"present": "Present", "absent": "Absent", "represented": "Represented"}
+
+actor = ui.require("page.meeting_room")
+editing.say_done()
+
+choices = {m.id: m for m in meetings.open_meetings()}
+asked = st.query_params.get("id", "")
+if asked.isdigit() and int(asked) not in choices:
+    # A held meeting opens here too: its record and minutes are completed after it.
+    try:
+        held = meetings.get_meeting(int(asked))
+    except NotFound:
+        held = None
+    if held is not None and held.status == "held":
+        choices = {held.id: held, **choices}
+if not choices:
+    st.title("Meeting room")
+    st.info("No meeting is scheduled.")
+    st.stop()
+chosen = int(asked) if asked.isdigit() and int(asked) in choices else next(iter(choices))
+
+title_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
+title_col.title("Meeting room")
+meeting_id = pick_col.selectbox(
+    "Meeting",
+    list(choices),
+    index=list(choices).index(chosen),
+    format_func=lambda i: (
+        f"{ui.local(choices[i].starts_at, choices[i].timezone, '%d %b %Y')} · {choices[i].title}"
+    ),
+)
+st.query_params["id"] = str(meeting_id)
+
+room = meeting_room.room(meeting_id)
+meeting = room.meeting
+meeting_seen = editing.seen_version(f"meeting:{meeting.id}", meeting.version)
+now = clock.now()
+locked = room.minutes.locked
+# Every active agency is on the attendance list: the owners an action item may have.
+agencies = {row.agency.id: row.agency for row in room.attendance if row.agency.active}
+
+
+def act(service, success: str = "", **kwargs) -> None:
+    """Call a service as the chair; rerun on success so the room shows the new state."""
+    if ui.attempt(service, actor=actor, **kwargs) is not None:
+        editing.rerun_saying(success)
+
+
+# --- header -----------------------------------------------------------------------------------
+
+st.subheader(meeting.title, anchor=False)
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown(
+        f":material/schedule: {ui.local(meeting.starts_at, meeting.timezone)} · "
+        f"{room.length} minutes" + (f" · {ui.plain(meeting.location)}" if meeting.location else "")
+    )
+    st.badge(vocabulary.MEETING_STATUS_LABELS[meeting.status], color="gray")
+    st.space("stretch")
+    st.page_link(
+        "pages/meeting.py",
+        label="Meeting page",
+        icon=":material/event:",
+        query_params={"id": meeting.id},
+    )
+    if meeting.status == "scheduled":
+        st.page_link(
+            "pages/agenda_builder.py",
+            label="Agenda builder",
+            icon=":material/format_list_numbered:",
+            query_params={"id": meeting.id},
+        )
+        with st.popover("Close the meeting", icon=":material/done_all:", type="primary"):
+            st.write("The meeting is recorded as held and the clock stops. The minutes follow.")
+            if st.button("Close it now", type="primary"):
+                act(
+                    meeting_room.close_meeting,
+                    meeting_id=meeting.id,
+                    seen_version=meeting_seen,
+                    success="Meeting closed.",
+                )
+
+used = room.used(now)
+done = sum(1 for i in room.items if i.running or i.item.review_done or i.item.minutes_used)
+recorded = sum(1 for row in room.attendance if row.attendance is not None)
+a, b, c, d = st.columns(4)
+a.metric("Time used", f"{used} of {room.length} min", border=True)
+b.metric("Items taken", f"{done} of {len(room.items)}", border=True)
+c.metric("Agencies recorded", f"{recorded} of {len(room.attendance)}", border=True)
+d.metric(
+    "Minutes",
+    minutes.STATUS_LABELS[room.minutes.minutes.status] if room.minutes.minutes else "Not drafted",
+    border=True,
+)
+if locked:
+    st.info("The minutes are approved: this meeting's record is locked.", icon=":material/lock:")
+
+
+# --- one agenda item --------------------------------------------------------------------------
+
+
+def item_label(entry: meeting_room.RoomItem) -> str:
+    item = entry.item
+    mark = "▶ " if entry.running else ("✓ " if item.review_done or item.minutes_used else "")
+    return f"{mark}{item.position}. {item.title} · {entry.used(now)}/{item.minutes_allotted} min"
+
+
+def clock_bar(entry: meeting_room.RoomItem) -> None:
+    item = entry.item
+    spent = entry.used(now)
+    over = spent - item.minutes_allotted
+    bar, button = st.columns([4, 1], vertical_alignment="center")
+    bar.progress(
+        min(1.0, spent / max(item.minutes_allotted, 1)),
+        text=f"{spent} of {item.minutes_allotted} minutes"
+        + (f" · :red[{over} over]" if over > 0 else "")
+        + (
+            f" · running since {ui.local(item.started_at, meeting.timezone, '%H:%M')}"
+            if entry.running
+            else ""
+        ),
+    )
+    if locked or meeting.status != "scheduled":
+        return
+    if entry.running:
+        if button.button("Stop", icon=":material/stop_circle:", width="stretch"):
+            act(meeting_room.stop_item, item_id=item.id)
+    elif button.button("Start", icon=":material/play_circle:", type="primary", width="stretch"):
+        act(meeting_room.start_item, item_id=item.id)
+
+
+def fact(column, label: str, value: str, detail: str = "") -> None:
+    with column.container(border=True):
+        st.caption(label)
+        st.markdown(f"**{value}**")
+        if detail:
+            st.caption(detail)
+
+
+def brief_panel(code: str) -> None:
+    """The country brief from committee/briefs.py: the same picture as the country page."""
+    brief = briefs.country_brief(code, actor=actor)
+    entry, risk, assessment = brief.entry, brief.statistical_risk, brief.latest_assessment
+    tier, statistical, ours = st.columns(3)
+    fact(
+        tier,
+        "Tier",
+        vocabulary.TIER_LABELS[entry.tier] if entry and entry.on_watchlist else "Not watched",
+        f"since {ui.day(entry.since)}" if entry else "",
+    )
+    change = ""
+    if risk and risk.previous_risk is not None:
+        change = f", {100 * (risk.risk - risk.previous_risk):+.1f} points since the last edition"
+    fact(
+        statistical,
+        "Statistical risk",
+        f"{risk.risk:.1%} · rank {risk.rank}" if risk else "No figure",
+        f"{risk.source} {risk.edition}{change}" if risk else "",
+    )
+    fact(
+        ours,
+        "Our latest assessment",
+        vocabulary.OVERALL_RATING_LABELS[assessment.record.overall_rating]
+        if assessment
+        else "None",
+        f"of {ui.day(assessment.record.assessed_on)}" if assessment else "",
+    )
+    left, right = st.columns(2, gap="medium")
+    with left:
+        if brief.risk_trend:
+            st.caption("Statistical risk over time")
+            st.line_chart(
+                {
+                    "Year": [date(year, 1, 1) for year, _ in brief.risk_trend],
+                    "Risk": [risk for _, risk in brief.risk_trend],
+                },
+                x="Year",
+                y="Risk",
+                height=170,
+            )
+        st.caption("Tier history")
+        for change in reversed(brief.tier_history[-4:]):
+            new = vocabulary.TIER_SHORT.get(change.new_tier, "off the watchlist")
+            st.markdown(
+                f"- {ui.day(change.changed_at.date())}: **{new}** — {ui.plain(change.reason)}"
+            )
+        if brief.open_alerts:
+            st.caption("Open alerts")
+            for alert in brief.open_alerts:
+                st.markdown(
+                    f"- :red[{vocabulary.SEVERITY_LABELS[alert.severity].split(' —')[0]}] "
+                    f"{alert.reference}: {ui.plain(alert.summary)}"
+                )
+    with right:
+        st.caption("Plans")
+        if not brief.plans:
+            st.markdown(":orange[No plan for this country.]")
+        for summary in brief.plans:
+            late = " · :red[past its review date]" if summary.past_review else ""
+            st.markdown(
+                f"- {ui.plain(summary.plan.title)}: "
+                f"**{vocabulary.PLAN_STATUS_LABELS[summary.plan.status]}**{late}"
+            )
+        when = f" ({ui.day(brief.last_review.starts_at.date())})" if brief.last_review else ""
+        st.caption(f"Decisions of its last review{when}")
+        if not brief.last_review_decisions:
+            st.markdown("—")
+        for decision in brief.last_review_decisions:
+            st.markdown(f"- {ui.plain(decision.text)}")
+        overdue = len(brief.overdue_actions)
+        st.caption(
+            f"Open action items: {len(brief.open_actions)}"
+            + (f", :red[{overdue} overdue]" if overdue else "")
+        )
+        for summary in brief.open_actions[:8]:
+            due = f"due {ui.day(summary.item.due_on)}"
+            st.markdown(
+                f"- {ui.plain(summary.item.title)} — {summary.agency_code}, "
+                + (f":red[{due}]" if summary.overdue else due)
+            )
+        if len(brief.open_actions) > 8:
+            st.caption(f"and {len(brief.open_actions) - 8} more")
+    if assessment:
+        with st.expander("Risk factors of the latest assessment (UN Framework of Analysis)"):
+            st.dataframe(
+                [
+                    {
+                        "Factor": f"{n}. {vocabulary.RISK_FACTORS[n]}",
+                        "Rating": vocabulary.FACTOR_RATING_LABELS[r.rating],
+                        "Note": r.note,
+                    }
+                    for n, r in sorted(assessment.ratings.items())
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def review_controls(entry: meeting_room.RoomItem) -> None:
+    item = entry.item
+    with st.container(horizontal=True):
+        if item.review_done:
+            st.success("Review done", icon=":material/task_alt:")
+        elif st.button("Mark the review done", icon=":material/task_alt:", disabled=locked):
+            act(meeting_room.mark_review_done, item_id=item.id, success="Review recorded.")
+        with st.popover("Change the tier", icon=":material/swap_vert:", disabled=locked):
+            with st.form(f"tier_{item.id}"):
+                tier = st.radio(
+                    "New tier",
+                    list(vocabulary.TIER_LABELS),
+                    index=(entry.line.tier or 1) - 1,
+                    format_func=vocabulary.TIER_LABELS.get,
+                )
+                ui.field_error("tier")
+                reason = st.text_area("Why")
+                ui.field_error("reason")
+                changed = st.form_submit_button("Record the tier change", type="primary")
+            if changed:
+                act(
+                    meeting_room.change_tier,
+                    item_id=item.id,
+                    new_tier=tier,
+                    reason=reason,
+                    success="Tier changed.",
+                )
+
+
+def minutes_approval_controls() -> None:
+    if room.earlier_minutes is None:
+        st.success("The last meeting's minutes are approved.", icon=":material/task_alt:")
+        return
+    earlier, status = room.earlier_minutes
+    st.write(f"Minutes of **{ui.plain(earlier.title)}**: {status}.")
+    found = minutes.minutes_of(earlier.id)
+    if found.current is None:
+        st.caption("They have not been drafted yet.")
+        return
+    seen = editing.seen_version(f"minutes:{found.minutes.id}", found.minutes.version)
+    with st.expander("Read them"):
+        st.markdown(found.current.body)
+    if st.button("The committee approves them", type="primary", disabled=locked):
+        act(
+            minutes.approve_minutes,
+            meeting_id=earlier.id,
+            seen_version=seen,
+            at_meeting_id=meeting.id,
+            success="Minutes approved.",
+        )
+
+
+def decisions_panel(entry: meeting_room.RoomItem) -> None:
+    item = entry.item
+    for decision in entry.decisions:
+        with st.container(border=True):
+            st.markdown(f":material/gavel: {ui.plain(decision.text)}")
+            for row in entry.actions:
+                if row.item.decision_id == decision.id:
+                    st.caption(
+                        f":material/task: {ui.plain(row.item.title)} — {row.agency_code}, "
+                        f"due {ui.day(row.item.due_on)}"
+                    )
+            if not locked:
+                with st.popover("New action item", icon=":material/add_task:"):
+                    action_form(decision.id)
+    if not locked:
+        with st.form(f"decision_{item.id}", clear_on_submit=True):
+            text = st.text_area("Decision", placeholder="The committee decides…", height=80)
+            ui.field_error("decision")
+            if st.form_submit_button("Record the decision", icon=":material/gavel:"):
+                act(
+                    meeting_room.record_decision,
+                    item_id=item.id,
+                    text=text,
+                    success="Decision recorded.",
+                )
+
+
+def action_form(decision_id: int) -> None:
+    with st.form(f"action_{decision_id}"):
+        title = st.text_input("Action", key=f"action_title_{decision_id}")
+        ui.field_error("title")
+        owner = st.selectbox(
+            "Owner agency",
+            list(agencies),
+            format_func=lambda a: f"{agencies[a].code} — {agencies[a].name}",
+            key=f"action_owner_{decision_id}",
+        )
+        due, priority = st.columns(2)
+        due_on = due.date_input(
+            "Due", clock.today() + timedelta(days=30), key=f"action_due_{decision_id}"
+        )
+        level = priority.selectbox(
+            "Priority",
+            list(vocabulary.PRIORITY_LABELS),
+            index=1,
+            format_func=vocabulary.PRIORITY_LABELS.get,
+            key=f"action_priority_{decision_id}",
+        )
+        ui.field_error("due_on")
+        if st.form_submit_button("Create the action item", type="primary"):
+            act(
+                meeting_room.add_action_item,
+                decision_id=decision_id,
+                title=title,
+                owner_agency_id=owner,
+                due_on=due_on,
+                priority=level,
+                success="Action item created.",
+            )
+
+
+def notes_panel(entry: meeting_room.RoomItem) -> None:
+    item = entry.item
+    key = f"notes_{item.id}"
+    notes = editing.text_editor(
+        "Notes",
+        key,
+        text=item.notes,
+        version=item.version,
+        height=140,
+        disabled=locked,
+        placeholder="Points made, by whom; what was agreed.",
+    )
+    if not locked and st.button("Save the notes", key=f"save_{key}"):
+        editing.save_text(
+            meeting_room.save_notes,
+            key=key,
+            success="Notes saved.",
+            actor=actor,
+            item_id=item.id,
+            seen_version=editing.editor_version(key),
+            notes=notes,
+        )
+
+
+def item_panel(entry: meeting_room.RoomItem) -> None:
+    item = entry.item
+    st.subheader(f"{item.position}. {item.title}", anchor=False)
+    st.caption(
+        KIND_LABELS[item.kind]
+        + (f" · {vocabulary.TIER_LABELS[entry.line.tier]}" if entry.line.tier else "")
+        + (f" · presented by {entry.line.presenter}" if entry.line.presenter else "")
+    )
+    clock_bar(entry)
+    if item.kind == "country_review" and item.country_code:
+        review_controls(entry)
+        brief_tab, record_tab = st.tabs(["Country brief", "Notes and decisions"])
+        with brief_tab:
+            brief_panel(item.country_code)
+        with record_tab:
+            notes_panel(entry)
+            decisions_panel(entry)
+        return
+    if item.kind == "minutes_approval":
+        minutes_approval_controls()
+    notes_panel(entry)
+    decisions_panel(entry)
+
+
+# --- attendance and minutes -------------------------------------------------------------------
+
+
+def attendance_editor() -> None:
+    rows = room.attendance
+    shown = {
+        row.agency.id: editing.seen_version(
+            f"attendance:{meeting.id}:{row.agency.id}",
+            row.attendance.version if row.attendance else None,
+        )
+        for row in rows
+    }
+    edited = st.data_editor(
+        [
+            {
+                "Agency": row.agency.name,
+                "Attendance": ATTENDANCE[row.attendance.status] if row.attendance else None,
+                "Who attended": row.attendance.attendees if row.attendance else "",
+                "Represented by": row.attendance.represented_by if row.attendance else "",
+            }
+            for row in rows
+        ],
+        column_config={
+            "Agency": st.column_config.TextColumn(disabled=True),
+            "Attendance": st.column_config.SelectboxColumn(options=list(ATTENDANCE.values())),
+        },
+        hide_index=True,
+        width="stretch",
+        height=38 + 35 * len(rows),
+        disabled=locked,
+        key=f"attendance_{meeting.id}",
+    )
+    ui.field_error("attendance")
+    if locked:
+        return
+    save, everyone = st.columns([1, 3])
+    if everyone.button(
+        "Everyone not yet recorded is present",
+        icon=":material/groups:",
+        help="Records present every agency with no entry yet; saved entries stay as they are.",
+    ):
+        act(
+            meeting_room.record_attendance,
+            meeting_id=meeting.id,
+            lines=[
+                AttendanceLine(row.agency.id, "present")
+                for row in rows
+                if row.attendance is None and row.agency.active
+            ],
+            success="Attendance saved.",
+        )
+    if save.button("Save attendance", type="primary", icon=":material/how_to_reg:"):
+        statuses = {label: status for status, label in ATTENDANCE.items()}
+        lines = [
+            AttendanceLine(
+                agency_id=row.agency.id,
+                status=statuses[values["Attendance"]],
+                attendees=values["Who attended"] or "",
+                represented_by=values["Represented by"] or "",
+                seen_version=shown[row.agency.id],
+            )
+            for row, values in zip(rows, edited, strict=True)
+            if values["Attendance"]
+        ]
+        act(
+            meeting_room.record_attendance,
+            meeting_id=meeting.id,
+            lines=lines,
+            success="Attendance saved.",
+        )
+
+
+def minutes_panel() -> None:
+    found = room.minutes
+    if found.minutes is None:
+        st.info(
+            "No minutes yet. The draft is written from the notes, decisions, attendance "
+            "and new action items."
+        )
+        if st.button("Draft the minutes", type="primary", icon=":material/edit_note:"):
+            act(minutes.draft_minutes, meeting_id=meeting.id, success="Minutes drafted.")
+        return
+    record, current = found.minutes, found.current
+    if found.locked:
+        seen = editing.seen_version(f"minutes:{record.id}", record.version)
+        st.success(
+            f"Approved on {ui.day(record.approved_at.date())}; locked. A correction is a new "
+            "revision with its reason.",
+            icon=":material/lock:",
+        )
+        with st.container(border=True):
+            st.markdown(current.body)
+        with st.form("correction"):
+            body = st.text_area("Corrected text", current.body, height=300)
+            reason = st.text_input("Why the correction")
+            ui.field_error("reason")
+            ui.field_error("body")
+            if st.form_submit_button("Record the correction", type="primary"):
+                act(
+                    minutes.correct_minutes,
+                    meeting_id=meeting.id,
+                    seen_version=seen,
+                    body=body,
+                    reason=reason,
+                    success="Correction recorded.",
+                )
+    else:
+        st.caption(f"{minutes.STATUS_LABELS[record.status]} · revision {current.number}")
+        key = f"minutes_{record.id}"
+        write, preview = st.columns(2)
+        with write:
+            body = editing.text_editor(
+                "Text of the minutes (Markdown)",
+                key,
+                text=current.body,
+                version=record.version,
+                height=480,
+            )
+        with preview:
+            st.caption("As the members will read them")
+            with st.container(border=True, height=480):
+                st.markdown(body)
+        ui.field_error("body")
+        seen = editing.editor_version(key)  # the text on screen is what gets circulated
+        held = meeting.status == "held"
+        with st.container(horizontal=True):
+            if st.button("Save the text", icon=":material/save:"):
+                editing.save_text(
+                    minutes.edit_minutes,
+                    key=key,
+                    success="Minutes saved.",
+                    actor=actor,
+                    meeting_id=meeting.id,
+                    seen_version=seen,
+                    body=body,
+                )
+            with st.popover("Draft again from the record", icon=":material/restart_alt:"):
+                st.write("The text is replaced by a new draft from the meeting's record.")
+                if st.button("Replace the text", type="primary"):
+                    editing.save_text(
+                        minutes.draft_minutes,
+                        key=key,
+                        success="Minutes drafted again.",
+                        actor=actor,
+                        meeting_id=meeting.id,
+                        seen_version=seen,
+                    )
+            if record.status == "draft" and st.button(
+                "Circulate to the members", icon=":material/forward_to_inbox:", disabled=not held
+            ):
+                act(
+                    minutes.circulate_minutes,
+                    meeting_id=meeting.id,
+                    seen_version=seen,
+                    success="Minutes circulated.",
+                )
+            if st.button(
+                "Approve the minutes",
+                type="primary",
+                icon=":material/verified:",
+                disabled=not held,
+            ):
+                act(
+                    minutes.approve_minutes,
+                    meeting_id=meeting.id,
+                    seen_version=seen,
+                    success="Minutes approved.",
+                )
+        if not held:
+            st.caption("Close the meeting to circulate or approve its minutes.")
+    for revision in found.revisions[1:]:
+        with st.expander(f"Revision {revision.number} of {ui.day(revision.created_at.date())}"):
+            if revision.reason:
+                st.caption(f"Why: {ui.plain(revision.reason)}")
+            st.markdown(revision.body)
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+agenda_tab, attendance_tab, minutes_tab = st.tabs(["Agenda", "Attendance", "Minutes"])
+with agenda_tab:
+    if not room.items:
+        st.info("The agenda is empty: build it first.")
+        st.page_link(
+            "pages/agenda_builder.py",
+            label="Agenda builder",
+            icon=":material/format_list_numbered:",
+            query_params={"id": meeting.id},
+        )
+    else:
+        by_id = {entry.item.id: entry for entry in room.items}
+        running = next((e.item.id for e in room.items if e.running), None)
+        key = f"room_item_{meeting.id}"
+        if running is not None and st.session_state.get(key) not in by_id:
+            st.session_state[key] = running
+        listing, panel = st.columns([1.1, 2.6], gap="large")
+        with listing, st.container(border=True):
+            st.caption("Agenda")
+            current = st.radio(
+                "Agenda item",
+                list(by_id),
+                format_func=lambda i: item_label(by_id[i]),
+                key=key,
+                label_visibility="collapsed",
+            )
+        with panel:
+            item_panel(by_id[current])
+with attendance_tab:
+    attendance_editor()
+with minutes_tab:
+    minutes_panel()

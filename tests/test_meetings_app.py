@@ -1,0 +1,149 @@
+"""The meeting pages under AppTest, for the chair and for a representative: the list, one
+meeting's page, the agenda builder (with a second chair at work) and the meeting room."""
+
+import pytest
+
+from committee import agenda, meeting_room, meetings, minutes, people
+
+
+@pytest.fixture
+def cast(sqlite_db, demo, frozen_clock):
+    state = people.agency_by_code("STATE")
+    return {
+        "chair": people.actor_for(people.user_by_email("chair@apc.example")),
+        "admin": people.actor_for(people.user_by_email("admin@apc.example")),
+        "rep": people.actor_for(people.user_by_email("rep.state@apc.example"), state),
+        "next": meetings.list_meetings(when="upcoming").rows[0].meeting,
+        "held": meetings.list_meetings(when="past", kind="regular").rows[0].meeting,
+    }
+
+
+def open_page(app_as, actor, script: str, meeting_id: int | None = None):
+    at = app_as(actor)
+    if meeting_id is not None:
+        at.query_params["id"] = str(meeting_id)
+    at.switch_page(script)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def popovers(at) -> list[str]:
+    return [block.proto.popover.label for block in at.get("popover")]
+
+
+def texts(at) -> str:
+    return "\n".join(
+        element.value
+        for kind in (at.markdown, at.caption, at.info, at.success, at.warning, at.error)
+        for element in kind
+    )
+
+
+def test_a_representative_reads_the_meetings_and_cannot_schedule(cast, app_as):
+    at = open_page(app_as, cast["rep"], "pages/meetings.py")
+    shown = texts(at)
+    assert "Regular meeting — January 2027" in shown
+    assert popovers(at) == []
+    past = open_page(app_as, cast["rep"], "pages/meeting.py", cast["held"].id)
+    assert past.title[0].value == cast["held"].title
+    shown = texts(past)
+    assert "Minutes — Regular meeting — November 2026" in shown  # circulated: readable
+    assert not {"Move", "Cancel"} & set(popovers(past))
+    upcoming = open_page(app_as, cast["rep"], "pages/meeting.py", cast["next"].id)
+    assert "The chair is preparing the agenda" in texts(upcoming)  # a draft is not shown
+
+
+def test_the_meetings_list_filters_by_kind_and_shows_the_month(cast, app_as):
+    at = open_page(app_as, cast["chair"], "pages/meetings.py")
+    assert popovers(at) == ["Call a session", "Series rule"]
+    at.session_state["kind_filter"] = "emergency"
+    at.run()
+    assert "Emergency session — Sudan" in texts(at)
+    assert "Regular meeting — January 2027" not in texts(at)
+    assert "November 2026" in [s.value for s in at.subheader]  # the month view's title
+
+
+def test_the_chair_builds_and_publishes_the_agenda(cast, app_as):
+    at = open_page(app_as, cast["chair"], "pages/agenda_builder.py", cast["next"].id)
+    assert "Proposed by the rotation" in [s.value for s in at.subheader]
+    at.button(key="FormSubmitter:proposal-Add the ticked items to the agenda").click().run()
+    assert not at.exception, at.exception
+    view = agenda.agenda_of(cast["next"].id)
+    assert len(view.lines) > 10 and view.fits
+    second = view.lines[1].item
+    at.button(key=f"up_{second.id}").click().run()
+    assert agenda.agenda_of(cast["next"].id).lines[0].item.id == second.id
+    next(b for b in at.button if b.label == "Publish the agenda").click().run()
+    assert agenda.agenda_of(cast["next"].id).meeting.agenda_status == "published"
+
+
+def test_a_second_chairs_change_is_shown_not_overwritten(cast, app_as):
+    at = open_page(app_as, cast["chair"], "pages/agenda_builder.py", cast["next"].id)
+    # Meanwhile the secretariat adds an item from another screen.
+    agenda.add_item(
+        actor=cast["admin"],
+        meeting_id=cast["next"].id,
+        seen_version=cast["next"].version,
+        kind="other",
+        title="Briefing by the Special Adviser",
+    )
+    next(b for b in at.button if b.label == "Publish the agenda").click().run()
+    assert "changed this agenda while you were working" in texts(at)
+    assert agenda.agenda_of(cast["next"].id).meeting.agenda_status == "draft"
+    assert "Briefing by the Special Adviser" in texts(at)  # theirs, shown as it is now
+
+
+def test_the_chair_runs_a_review_in_the_meeting_room(cast, app_as):
+    chair, meeting = cast["chair"], cast["next"]
+    agenda.accept_proposal(actor=chair, meeting_id=meeting.id, seen_version=meeting.version)
+    sudan = next(
+        line.item
+        for line in agenda.agenda_of(meeting.id).lines
+        if line.item.country_code == "SDN" and line.item.kind == "country_review"
+    )
+    at = open_page(app_as, chair, "pages/meeting_room.py", meeting.id)
+    at.radio(key=f"room_item_{meeting.id}").set_value(sudan.id).run()
+    assert "Response plan — SDN" in texts(at)  # the country brief is on the screen
+    next(b for b in at.button if b.label == "Start").click().run()
+    assert meeting_room.room(meeting.id).items[sudan.position - 1].running
+    at.text_area(key=f"notes_{sudan.id}").input("ODNI briefed.")
+    at.button(key=f"save_notes_{sudan.id}").click().run()
+    form = next(t for t in at.text_area if t.label == "Decision")
+    form.input("Press for humanitarian access.")
+    at.button(key=f"FormSubmitter:decision_{sudan.id}-Record the decision").click().run()
+    assert not at.exception, at.exception
+    entry = meeting_room.room(meeting.id).items[sudan.position - 1]
+    assert entry.item.notes == "ODNI briefed."
+    assert [d.text for d in entry.decisions] == ["Press for humanitarian access."]
+    next(b for b in at.button if b.label == "Mark the review done").click().run()
+    assert meeting_room.room(meeting.id).items[sudan.position - 1].item.review_done
+
+
+def test_the_chair_drafts_the_minutes_in_the_meeting_room(cast, app_as):
+    at = open_page(app_as, cast["chair"], "pages/meeting_room.py", cast["held"].id)
+    assert "Circulated · revision 1" in texts(at)
+    record = minutes.minutes_of(cast["held"].id)
+    key = f"minutes_{record.minutes.id}"
+    at.text_area(key=key).input(record.current.body + "\nAdjourned at 12:00.").run()
+    next(b for b in at.button if b.label == "Save the text").click().run()
+    assert minutes.minutes_of(cast["held"].id).current.body.endswith("Adjourned at 12:00.")
+    next(b for b in at.button if b.label == "Approve the minutes").click().run()
+    assert minutes.minutes_of(cast["held"].id).locked
+    assert "locked" in texts(at)
+
+
+def test_notes_saved_by_someone_else_meanwhile_keep_the_persons_text(cast, app_as):
+    chair, meeting = cast["chair"], cast["next"]
+    item = agenda.agenda_of(meeting.id).lines[0].item
+    at = open_page(app_as, chair, "pages/meeting_room.py", meeting.id)
+    at.text_area(key=f"notes_{item.id}").input("My notes.")
+    meeting_room.save_notes(  # the secretariat, on another screen
+        actor=cast["admin"], item_id=item.id, seen_version=item.version, notes="Their notes."
+    )
+    at.button(key=f"save_notes_{item.id}").click().run()
+    assert "saved a change first" in texts(at) and "Their notes" in texts(at)
+    assert at.text_area(key=f"notes_{item.id}").value == "My notes."
+    assert agenda.agenda_of(meeting.id).lines[0].item.notes == "Their notes."
+    at.button(key=f"save_notes_{item.id}").click().run()  # having read theirs
+    assert agenda.agenda_of(meeting.id).lines[0].item.notes == "My notes."

@@ -1,0 +1,99 @@
+"""The real app in Chromium: the chair builds the next agenda from the rotation's proposal,
+runs one country review with a decision and a new action item, closes the meeting and approves
+its minutes; then State's representative finds the new action item on the meeting's page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+ACTION = "Demarche on humanitarian access to El Fasher"
+
+
+def go(page, menu_label: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("link", name=menu_label, exact=True).click()
+
+
+def toast(page, text: str) -> None:
+    expect(page.get_by_text(text).first).to_be_visible()
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait for the app to finish its run, so no stale element of the last screen remains."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+
+
+def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, page, sign_in):
+    url = served_app["url"]
+    sign_in(url, "chair@apc.example")
+
+    # The agenda, from the rotation's proposal.
+    go(page, "Agenda builder")
+    expect(page.get_by_role("heading", name="Proposed by the rotation")).to_be_visible()
+    page.get_by_role("button", name="Add the ticked items to the agenda").click()
+    toast(page, "Proposal added to the agenda.")
+    expect(
+        page.get_by_text(re.compile(r"\d+ of the proposed items are on the agenda"))
+    ).to_be_visible()
+    page.get_by_role("button", name="Publish the agenda").click()
+    toast(page, "Agenda published to the members.")
+
+    # The meeting room: Sudan's review.
+    go(page, "Meeting room")
+    page.get_by_text(re.compile(r"^\d+\. Review: Sudan")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"\d+\. Review: Sudan"))).to_be_visible()
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    settle(page)
+    page.get_by_role("tab", name="Notes and decisions").click()
+    page.get_by_label("Notes", exact=True).fill("ODNI briefed on the siege; USAID on access.")
+    page.get_by_role("button", name="Save the notes").click()
+    toast(page, "Notes saved.")
+    page.get_by_role("tab", name="Notes and decisions").click()
+    page.get_by_label("Decision", exact=True).fill("Press for humanitarian access to El Fasher.")
+    page.get_by_role("button", name="Record the decision").click()
+    toast(page, "Decision recorded.")
+
+    page.get_by_role("tab", name="Notes and decisions").click()
+    page.get_by_role("button", name="New action item").click()
+    page.get_by_label("Action", exact=True).fill(ACTION)
+    page.get_by_label("Owner agency").click()
+    page.get_by_role("option", name="STATE — Department of State").click()
+    page.get_by_role("button", name="Create the action item").click()
+    toast(page, "Action item created.")
+    page.get_by_role("button", name="Mark the review done").click()
+    toast(page, "Review recorded.")
+
+    # Close the meeting; draft and approve its minutes.
+    page.get_by_role("button", name="Close the meeting").click()
+    page.get_by_role("button", name="Close it now").click()
+    toast(page, "Meeting closed.")
+    page.get_by_role("tab", name="Minutes").click()
+    page.get_by_role("button", name="Draft the minutes").click()
+    toast(page, "Minutes drafted.")
+    page.get_by_role("tab", name="Minutes").click()
+    expect(page.get_by_label("Text of the minutes (Markdown)")).to_contain_text(ACTION)
+    page.get_by_role("button", name="Approve the minutes").click()
+    toast(page, "Minutes approved.")
+    page.get_by_role("tab", name="Minutes").click()
+    expect(page.get_by_text(re.compile("Approved on .*; locked"))).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # State's representative finds the action on the meeting's page.
+    sign_in(url, "rep.state@apc.example")
+    go(page, "Meetings")
+    page.get_by_role("tab", name="Past").click()
+    # Run ahead of its date, the meeting now counts as the latest one held.
+    page.get_by_role("tabpanel", name="Past").get_by_role("link", name="Open").first.click()
+    expect(page.get_by_role("heading", name="Regular meeting — January 2027")).to_be_visible()
+    page.get_by_role("tab", name="STATE's action items").click()
+    expect(
+        page.get_by_role("tabpanel", name="STATE's action items").get_by_text(ACTION)
+    ).to_be_visible()
+    page.get_by_role("tab", name="Minutes").click()
+    minutes = page.get_by_role("tabpanel", name="Minutes")
+    expect(minutes.get_by_text("Press for humanitarian access to El Fasher.")).to_be_visible()
