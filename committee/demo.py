@@ -5,19 +5,24 @@ meetings, plans and actions are invented for demonstration. Dates are laid out a
 of loading (the past year held, the next year scheduled), so the demo always looks current;
 the same day gives the same record.
 
-The whole load is one service call: one transaction, one audit event.
+The whole load is one service call: one transaction, one audit event. Then, when the Early
+Warning Project's public files are at hand (``APC_EWP_DIR``, or ``shared/data/ewp`` beside the
+project), its newest forecast and its history are imported through the importer, each import
+with its own audit event: the figures are the Project's, read from its files, never copied here.
 """
 
+import os
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from committee import clock
+from committee import clock, statistical_risk
 from committee.actor import Actor
 from committee.errors import ValidationError
 from committee.people import hash_password
@@ -139,7 +144,17 @@ def load_demo(*, actor: Actor, today: date | None = None) -> DemoSummary:
             after=summary.__dict__,
             detail="demonstration data loaded",
         )
+    _import_statistical_risk(actor)
     return summary
+
+
+def _import_statistical_risk(actor: Actor) -> None:
+    folder = Path(
+        os.environ.get("APC_EWP_DIR") or Path(__file__).resolve().parents[2] / "shared/data/ewp"
+    )
+    if folder.is_dir():
+        for path in statistical_risk.files_to_load(folder):
+            statistical_risk.import_file(actor=actor, content=path.read_bytes(), filename=path.name)
 
 
 class _DemoBuilder:
