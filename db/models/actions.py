@@ -43,6 +43,8 @@ class ActionItem(Edited, table=True):
         CheckConstraint("origin <> 'alert' OR alert_id IS NOT NULL", name="alert_origin"),
         Index("ix_action_item_agency_status_due", "owner_agency_id", "status", "due_on"),
         Index("ix_action_item_status_due", "status", "due_on"),
+        # the items done or cancelled recently, without reading every closed item
+        Index("ix_action_item_status_closed", "status", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,107 @@
+"""The real app in Chromium: State's representative updates two items, one by the form and one
+in the editable table; the chair then sees both changes in the tracker."""
+
+import pytest
+from playwright.sync_api import expect
+
+from committee import tracker
+from committee.tracker import TrackerFilter
+from db import engine
+
+pytestmark = pytest.mark.browser
+
+# The desk table's geometry (pages/agency_desk.py gives these column widths, in pixels).
+HEADER_HEIGHT, ROW_HEIGHT = 36, 35
+STATUS_COLUMN_LEFT = 105 + 100 + 280  # after When, Due and Title
+NOTE_COLUMN_LEFT = STATUS_COLUMN_LEFT + 110 + 190  # after Status and Reason
+
+
+def go(page, menu_label: str) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    more = sidebar.get_by_text("more", exact=False).filter(has_text="View")
+    if more.count():
+        more.first.click()
+    sidebar.get_by_role("link", name=menu_label, exact=True).click()
+
+
+def settle(page) -> None:
+    """Wait for the app to finish its run."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+
+
+def open_item(page, label: str, item_id: int) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(f"#{item_id} ·")  # the list shows a few options at a time
+    page.get_by_role("option").filter(has_text=f"#{item_id} ·").first.click()
+    settle(page)
+
+
+def edit_cell(page, x: float, y: float) -> None:
+    """Open a cell's editor in the table (the grid needs the pointer over the cell first)."""
+    page.mouse.move(x - 10, y)
+    page.wait_for_timeout(200)
+    page.mouse.dblclick(x, y)
+
+
+def desk_items() -> list[tracker.TrackedItem]:
+    return tracker.find_items(TrackerFilter(agencies=("STATE",))).items
+
+
+def test_a_representative_updates_two_items_and_the_chair_sees_them(
+    served_app, page, browser, sign_in
+):
+    engine.use_database(served_app["database_url"])  # to read what the desk shows
+    by_form, in_table = [t.item for t in desk_items() if t.item.status == "open"][:2]
+
+    sign_in(served_app["url"], "rep.state@apc.example")
+    go(page, "My agency's desk")
+    expect(page.get_by_role("heading", name="Your agency's items")).to_be_visible()
+
+    # One item by the form: two clicks, a status and Save (the note is typed).
+    open_item(page, "Item", by_form.id)
+    panel = page.get_by_test_id("stForm").first
+    panel.get_by_role("radio", name="In progress", exact=True).click()
+    panel.get_by_label("Progress note").fill("Talked to the embassy; drafting now.")
+    panel.get_by_role("button", name="Save update").click()
+    expect(page.get_by_text(f"Item #{by_form.id} updated.")).to_be_visible()
+    settle(page)
+
+    # Another in the editable table: its status cell, then its note cell.
+    row = [t.item.id for t in desk_items()].index(in_table.id)
+    grid = page.get_by_test_id("data-grid-canvas").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    y = box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2
+    edit_cell(page, box["x"] + STATUS_COLUMN_LEFT + 50, y)
+    page.get_by_role("option", name="In progress", exact=True).click()
+    settle(page)  # each edit reruns the page
+    edit_cell(page, box["x"] + NOTE_COLUMN_LEFT + 80, y)
+    editor = page.locator("#portal textarea")
+    editor.fill("Funding approved by the bureau.")
+    editor.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Save 1 change(s)").click()
+    expect(page.get_by_text(f"#{in_table.id} {in_table.title}: saved.")).to_be_visible()
+
+    # The chair, in the tracker, sees both.
+    chair = browser.new_context(viewport={"width": 1400, "height": 1000})
+    chair_page = chair.new_page()
+    chair_page.set_default_timeout(30_000)
+    chair_page.goto(served_app["url"])
+    chair_page.get_by_label("Email", exact=True).fill("chair@apc.example")
+    chair_page.get_by_label("Password", exact=True).fill("apc-demo-2026")
+    chair_page.get_by_role("button", name="Sign in").click()
+    go(chair_page, "Tracker")
+    for item, note in (
+        (by_form, "Talked to the embassy; drafting now."),
+        (in_table, "Funding approved by the bureau."),
+    ):
+        open_item(chair_page, "Open an item", item.id)
+        history = chair_page.get_by_test_id("stVerticalBlock").filter(has_text="History").last
+        expect(history.get_by_text("Status: Open → In progress").first).to_be_visible()
+        expect(history.get_by_text(note)).to_be_visible()
+        expect(history.get_by_text("Avery Collins").first).to_be_visible()
+    chair.close()
+    assert {tracker.get_item(i.id).status for i in (by_form, in_table)} == {"in_progress"}
