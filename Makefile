@@ -20,7 +20,7 @@ install: $(INSTALLED)
 run: install
 	$(PY) -m committee init-db
 	$(PY) -m committee demo --if-empty
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
+	$(PY) -m streamlit run server.py --server.port $(PORT)
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,0 +1,476 @@
+"""A paper for the committee, described once and printed two ways: DOCX (what government
+offices exchange, with python-docx) and PDF (with fpdf2).
+
+``exports.documents`` says what a paper holds as a list of blocks (headings, paragraphs,
+facts, tables, charts); the two printers here say how each block looks. Every page of both
+carries the handling marking at the top and the bottom, the page number and the date.
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from fpdf import FPDF, FontFace
+
+COMMITTEE = "Atrocities Prevention Committee"
+INK = "#1f2a44"  # headings and rules
+MUTED = "#5f6368"  # running heads, notes
+HEADER_FILL = "#e8eaef"  # table headings
+LABEL_WIDTH = 0.27  # share of the width a fact's label takes
+
+# --- the blocks a paper is made of ------------------------------------------------------------
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1  # 1 section, 2 subsection, 3 minor
+
+
+Run = tuple[str, str]  # a stretch of text and its style: "", "B" bold, "I" italic, "BI"
+Text = str | list[Run]  # plain, or in runs
+
+
+def runs(text: Text) -> list[Run]:
+    return [(text, "")] if isinstance(text, str) else text
+
+
+@dataclass
+class Paragraph:
+    text: Text
+    note: bool = False  # small grey print: sources, explanations
+
+
+@dataclass
+class Bullets:
+    items: list[Text]
+    numbered: bool = False
+
+
+@dataclass
+class Facts:
+    """Label and value pairs, printed as a two-column table without lines."""
+
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class Table:
+    """A table with a heading row; ``widths`` are shares of the text width; ``fills`` colours
+    single cells, keyed by (row, column) of ``rows``."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    widths: list[float]
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class Chart:
+    png: bytes
+    caption: str
+    width: float = 0.8  # share of the text width
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Bullets | Facts | Table | Chart | PageBreak
+
+
+@dataclass
+class Paper:
+    """One document: ``kind`` (e.g. "Read-ahead") heads the first page above ``title``."""
+
+    kind: str
+    title: str
+    subtitle: str
+    marking: str
+    prepared: str  # the date the paper was made, as printed
+    blocks: list[Block]
+
+
+# Characters XML (and so DOCX) cannot hold; people's text can contain them.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    return _UNPRINTABLE.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def tint(color: str, share: float = 0.55) -> str:
+    """``color`` mixed with white: a fill light enough to print text on."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * share):02x}" for c in rgb)
+
+
+def _running_head(paper: Paper) -> str:
+    return f"{COMMITTEE} · {paper.kind} · {paper.title}"
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def to_docx(paper: Paper) -> bytes:
+    document = Document()
+    _docx_styles(document)
+    section = document.sections[0]
+    section.top_margin = section.bottom_margin = Cm(2.2)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.header_distance = section.footer_distance = Cm(0.9)
+    _docx_header_footer(section, paper)
+    properties = document.core_properties
+    properties.title = clean(f"{paper.kind}: {paper.title}")
+    properties.subject = COMMITTEE
+    properties.author = "APC Desk"
+    properties.keywords = clean(paper.marking)
+
+    _docx_text(document.add_paragraph(), COMMITTEE.upper(), size=9, color=MUTED, bold=True)
+    _docx_text(document.add_paragraph(), paper.kind, size=22, color=INK, bold=True)
+    _docx_text(document.add_paragraph(), paper.title, size=14, color=INK)
+    if paper.subtitle:
+        _docx_text(document.add_paragraph(), paper.subtitle, size=10, color=MUTED)
+    width = section.page_width - section.left_margin - section.right_margin
+    for block in paper.blocks:
+        _docx_block(document, block, width)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _docx_styles(document) -> None:
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(4)
+    for level, size in ((1, 14), (2, 11.5), (3, 10.5)):
+        style = document.styles[f"Heading {level}"]
+        style.font.name = "Calibri"
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor.from_string(INK[1:])
+        style.paragraph_format.space_before = Pt(14 if level == 1 else 9)
+        style.paragraph_format.space_after = Pt(4)
+        style.paragraph_format.keep_with_next = True
+
+
+def _docx_header_footer(section, paper: Paper) -> None:
+    head = section.header.paragraphs[0]
+    _docx_text(head, paper.marking, size=9, bold=True)
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    running = section.header.add_paragraph()
+    _docx_text(running, f"{_running_head(paper)} · {paper.prepared}", size=7.5, color=MUTED)
+    running.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    pages = section.footer.paragraphs[0]
+    pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _docx_text(pages, "Page ", size=8, color=MUTED)
+    _docx_field(pages, "PAGE")
+    _docx_text(pages, " of ", size=8, color=MUTED)
+    _docx_field(pages, "NUMPAGES")
+    foot = section.footer.add_paragraph()
+    _docx_text(foot, paper.marking, size=9, bold=True)
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _docx_field(paragraph, code: str) -> None:
+    """A Word field (page number, page count) that Word fills in when it lays out pages."""
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def _docx_text(paragraph, text: str, *, size=None, color=None, bold=False, italic=False):
+    run = paragraph.add_run(clean(text))
+    run.bold = bold
+    run.italic = italic
+    if size:
+        run.font.size = Pt(size)
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color[1:])
+    return run
+
+
+def _docx_runs(paragraph, text: Text) -> None:
+    for stretch, style in runs(text):
+        _docx_text(paragraph, stretch, bold="B" in style, italic="I" in style)
+
+
+def _docx_block(document, block: Block, width) -> None:
+    match block:
+        case Heading(text, level):
+            document.add_heading(clean(text), level=min(level, 3))
+        case Paragraph(note=True):
+            _docx_text(document.add_paragraph(), block.text, size=8.5, color=MUTED, italic=True)
+        case Paragraph():
+            _docx_runs(document.add_paragraph(), block.text)
+        case Bullets(items, numbered):
+            for number, item in enumerate(items, start=1):
+                if numbered:
+                    paragraph = document.add_paragraph()
+                    paragraph.paragraph_format.left_indent = Cm(0.8)
+                    paragraph.paragraph_format.first_line_indent = Cm(-0.6)
+                    _docx_text(paragraph, f"{number}.\t")
+                else:
+                    paragraph = document.add_paragraph(style="List Bullet")
+                _docx_runs(paragraph, item)
+        case Facts(rows):
+            table = document.add_table(rows=0, cols=2)
+            for label, value in rows:
+                cells = table.add_row().cells
+                _docx_text(cells[0].paragraphs[0], label, bold=True, color=MUTED, size=9.5)
+                _docx_text(cells[1].paragraphs[0], value)
+            _docx_widths(table, [LABEL_WIDTH, 1 - LABEL_WIDTH], width)
+            document.add_paragraph().paragraph_format.space_after = Pt(0)
+        case Table(columns, rows, widths, fills):
+            table = document.add_table(rows=1, cols=len(columns))
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            heading = table.rows[0]
+            _docx_repeat_heading(heading)
+            for cell, title in zip(heading.cells, columns, strict=True):
+                _docx_text(cell.paragraphs[0], title, bold=True, size=9)
+                _docx_fill(cell, HEADER_FILL)
+            for r, row in enumerate(rows):
+                cells = table.add_row().cells
+                for c, value in enumerate(row):
+                    _docx_text(cells[c].paragraphs[0], value, size=9)
+                    if (r, c) in fills:
+                        _docx_fill(cells[c], fills[r, c])
+            _docx_widths(table, widths, width)
+            document.add_paragraph().paragraph_format.space_after = Pt(0)
+        case Chart(png, caption, share):
+            document.add_picture(io.BytesIO(png), width=int(width * share))
+            _docx_text(document.add_paragraph(), caption, size=8.5, color=MUTED, italic=True)
+        case PageBreak():
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _docx_widths(table, shares: list[float], width) -> None:
+    table.autofit = False
+    total = sum(shares)
+    for row in table.rows:
+        for cell, share in zip(row.cells, shares, strict=True):
+            cell.width = int(width * share / total)
+
+
+def _docx_fill(cell, color: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), color[1:].upper())
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _docx_repeat_heading(row) -> None:
+    """Repeat the heading row at the top of each page a long table runs onto."""
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(repeat)
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+# DejaVu Sans ships with matplotlib (a requirement already): wide Unicode coverage, everywhere.
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_FILES = {
+    "": "DejaVuSans.ttf",
+    "B": "DejaVuSans-Bold.ttf",
+    "I": "DejaVuSans-Oblique.ttf",
+    "BI": "DejaVuSans-BoldOblique.ttf",
+}
+LINE = 4.6  # mm per line of body text
+
+
+class _PDF(FPDF):
+    def __init__(self, paper: Paper):
+        super().__init__(orientation="portrait", unit="mm", format="letter")
+        self.paper = paper
+        for style, file in FONT_FILES.items():
+            self.add_font("DejaVu", style, str(FONT_DIR / file))
+        self.set_margins(22, 24, 22)
+        self.set_auto_page_break(True, margin=22)
+        self.set_title(clean(f"{paper.kind}: {paper.title}"))
+        self.set_subject(COMMITTEE)
+        self.set_author("APC Desk")
+        self.set_keywords(clean(paper.marking))
+
+    def header(self) -> None:
+        self.set_y(8)
+        self.set_font("DejaVu", "B", 8.5)
+        self.set_text_color(0)
+        self.cell(0, 4, clean(self.paper.marking), align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_font("DejaVu", "", 6.5)
+        self.set_text_color(MUTED)
+        running = f"{_running_head(self.paper)} · {self.paper.prepared}"
+        self.cell(0, 4, clean(running), align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(INK)
+        self.set_line_width(0.2)
+        self.line(self.l_margin, 17, self.w - self.r_margin, 17)
+        self.set_y(self.t_margin)
+        self.set_text_color(0)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font("DejaVu", "", 7.5)
+        self.set_text_color(MUTED)
+        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="C", new_x="LMARGIN")
+        self.set_y(-10)
+        self.set_font("DejaVu", "B", 8.5)
+        self.set_text_color(0)
+        self.cell(0, 4, clean(self.paper.marking), align="C")
+
+    def write_runs(self, text: Text) -> None:
+        """Text in its runs of bold and italic, wrapping at the margins; ends the line."""
+        for stretch, style in runs(text):
+            self.set_font("DejaVu", style, 10)
+            self.write(LINE, clean(stretch))
+        self.ln(LINE)
+
+    def text_block(self, text: str, *, size=10, style="", color=0, height=LINE) -> None:
+        self.set_font("DejaVu", style, size)
+        self.set_text_color(color)
+        self.multi_cell(0, height, clean(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0)
+
+
+def to_pdf(paper: Paper) -> bytes:
+    pdf = _PDF(paper)
+    pdf.add_page()
+    pdf.text_block(COMMITTEE.upper(), size=8, style="B", color=MUTED)
+    pdf.ln(1)
+    pdf.text_block(paper.kind, size=20, style="B", color=INK, height=9)
+    pdf.text_block(paper.title, size=13, color=INK, height=6.5)
+    if paper.subtitle:
+        pdf.text_block(paper.subtitle, size=9.5, color=MUTED)
+    pdf.ln(2)
+    pdf.set_draw_color(INK)
+    pdf.set_line_width(0.5)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(4)
+    for block in paper.blocks:
+        _pdf_block(pdf, block)
+    return bytes(pdf.output())
+
+
+def _pdf_block(pdf: _PDF, block: Block) -> None:
+    match block:
+        case Heading(text, level):
+            size = {1: 13, 2: 11}.get(level, 10)
+            # Keep a heading with the first lines (or table rows) that follow it.
+            if pdf.will_page_break(size * 0.5 + 6 * LINE):
+                pdf.add_page()
+            pdf.ln({1: 5, 2: 3}.get(level, 2))
+            pdf.text_block(text, size=size, style="B", color=INK, height=size * 0.5)
+            if level == 1:
+                pdf.set_draw_color(tint(INK, 0.7))
+                pdf.set_line_width(0.2)
+                pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.w - pdf.r_margin, pdf.get_y() + 0.5)
+            pdf.ln(2)
+        case Paragraph(note=True):
+            pdf.text_block(block.text, size=8, style="I", color=MUTED, height=3.8)
+            pdf.ln(1.5)
+        case Paragraph():
+            pdf.write_runs(block.text)
+            pdf.ln(1.5)
+        case Bullets(items, numbered):
+            margin = pdf.l_margin
+            for number, item in enumerate(items, start=1):
+                pdf.set_font("DejaVu", "", 10)
+                pdf.set_x(margin + 2)
+                pdf.cell(6, LINE, f"{number}." if numbered else "•")
+                pdf.set_left_margin(margin + 8)  # wrapped lines align with the text
+                pdf.write_runs(item)
+                pdf.set_left_margin(margin)
+                pdf.ln(0.8)
+            pdf.ln(1)
+        case Facts(rows):
+            _pdf_facts(pdf, rows)
+            pdf.ln(2)
+        case Table(columns, rows, widths, fills) if not _rows_fit(pdf, block):
+            # A row taller than a page cannot be a table row in a PDF: print each row as facts.
+            for row in rows:
+                _pdf_facts(pdf, list(zip(columns, row, strict=True)))
+                pdf.ln(2)
+        case Table(columns, rows, widths, fills):
+            pdf.set_font("DejaVu", "", 8.5)
+            pdf.set_draw_color("#b0b4bd")
+            pdf.set_line_width(0.15)
+            with pdf.table(
+                col_widths=tuple(widths),
+                headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL, color=INK),
+                borders_layout="SINGLE_TOP_LINE",
+                text_align="LEFT",
+                v_align="TOP",
+                line_height=4,
+                padding=1.2,
+                repeat_headings=1,
+            ) as table:
+                heading = table.row()
+                for title in columns:
+                    heading.cell(clean(title))
+                for r, values in enumerate(rows):
+                    row = table.row()
+                    for c, value in enumerate(values):
+                        fill = fills.get((r, c))
+                        row.cell(clean(value), style=FontFace(fill_color=fill) if fill else None)
+            pdf.ln(4)
+        case Chart(png, caption, share):
+            width = pdf.epw * share
+            pdf.image(io.BytesIO(png), w=width, x=pdf.l_margin + (pdf.epw - width) / 2)
+            pdf.text_block(caption, size=8, style="I", color=MUTED, height=3.8)
+            pdf.ln(2)
+        case PageBreak():
+            pdf.add_page()
+
+
+def _pdf_facts(pdf: _PDF, rows: list[tuple[str, str]]) -> None:
+    """Label beside value; a long value runs on over the page break (a table row cannot)."""
+    label_width = pdf.epw * LABEL_WIDTH
+    for label, value in rows:
+        if pdf.will_page_break(LINE * 2):
+            pdf.add_page()
+        top, page = pdf.get_y(), pdf.page
+        pdf.set_font("DejaVu", "B", 8.5)
+        pdf.set_text_color(MUTED)
+        label = clean(label)
+        lines = pdf.multi_cell(label_width - 2, LINE, label, dry_run=True, output="LINES")
+        pdf.multi_cell(label_width - 2, LINE, label, align="L", new_x="RIGHT", new_y="TOP")
+        label_bottom = top + LINE * len(lines)
+        pdf.set_xy(pdf.l_margin + label_width, top)
+        pdf.set_font("DejaVu", "", 9.5)
+        pdf.set_text_color(0)
+        pdf.multi_cell(0, LINE, clean(value), align="L", new_x="LMARGIN", new_y="NEXT")
+        if pdf.page == page:
+            pdf.set_y(max(pdf.get_y(), label_bottom))
+        pdf.ln(1)
+
+
+def _rows_fit(pdf: _PDF, table: Table) -> bool:
+    """Does every row of ``table`` fit on one page?"""
+    pdf.set_font("DejaVu", "", 8.5)
+    total = sum(table.widths)
+    widths = [pdf.epw * share / total - 2.4 for share in table.widths]
+    limit = (pdf.eph - 10) / 4  # lines of 4 mm that fit below the running head
+    for row in table.rows:
+        for width, value in zip(widths, row, strict=True):
+            lines = pdf.multi_cell(width, 4, clean(value), dry_run=True, output="LINES")
+            if len(lines) > limit:
+                return False
+    return True
