@@ -72,3 +72,17 @@ with st.container(border=True):
             hide_index=True,
             width="stretch",
         )
+
+if summary.plan_gaps:
+    with st.container(border=True):
+        st.subheader(":material/assignment_late: Plan gaps")
+        st.caption(
+            "Tier 1 and 2 countries with no plan in effect, and plans past their review-by date."
+        )
+        for gap in summary.plan_gaps:
+            st.page_link(
+                "pages/country.py",
+                label=f"{gap.country_name} — {gap.text}",
+                query_params={"code": gap.country_code},
+                icon=":material/arrow_forward:",
+            )
