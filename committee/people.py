@@ -1,11 +1,14 @@
 """Agencies, people, passwords and sign-in."""
 
 import re
+import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from zxcvbn import zxcvbn
 
 from committee import audit, clock
 from committee.actor import Actor
@@ -16,6 +19,13 @@ from db.models import Agency, User
 from db.models.people import ROLES
 
 MIN_PASSWORD_LENGTH = 12
+# argon2 hashes any length; the cap only keeps a request from asking it to hash megabytes.
+MAX_PASSWORD_LENGTH = 256
+# zxcvbn's score: 3 = "safely unguessable" (about 10^10 guesses), enough against offline attack.
+MIN_PASSWORD_SCORE = 3
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; a strong start makes a strong whole
+# Temporary passwords an admin hands over: no look-alike characters (0/o, 1/l/i).
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 SIGN_IN_FAILED = "That email and password do not match an active account."
@@ -71,15 +81,33 @@ def add_agency(*, actor: Actor, code: str, name: str) -> Agency:
 # --- people -----------------------------------------------------------------------------
 
 
-def check_password_policy(password: str) -> None:
-    """Length is what makes a password strong (NIST SP 800-63B); no composition rules."""
+def check_password_policy(password: str, *, personal: Iterable[str] = ()) -> None:
+    """Length is what makes a password strong (NIST SP 800-63B): no composition rules, but
+    at least 12 characters and not one people commonly use. "Commonly used" is zxcvbn's
+    judgement: its ranked list of the 30,000 most common passwords (with their l33t, reversed
+    and capitalised variants), words, names, keyboard patterns, repeats, sequences and dates.
+    ``personal``: the person's own words (email, name), which make a password guessable too."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             f"Use at least {MIN_PASSWORD_LENGTH} characters; a short sentence works well.",
             field="password",
         )
-    if len(set(password)) < 4:
-        raise ValidationError("That password is too easy to guess.", field="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(f"Use at most {MAX_PASSWORD_LENGTH} characters.", field="password")
+    personal = [word.lower() for word in personal]
+    hints = personal + [part for word in personal for part in re.split(r"[@.\s]+", word) if part]
+    verdict = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=hints)
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        warning = verdict["feedback"]["warning"] or "That password is too easy to guess."
+        raise ValidationError(
+            f"{warning} A few unrelated words make a strong password.", field="password"
+        )
+
+
+def temporary_password() -> str:
+    """A strong random password for an admin to hand over once, e.g. ``k7mq-x2pf-9trw-hd4c``."""
+    groups = ("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
+    return "-".join(groups)
 
 
 def hash_password(password: str) -> str:
@@ -149,7 +177,7 @@ def add_user(
     email = email.strip().lower()
     _validate_person(email, name, role, agency_id)
     if password is not None:
-        check_password_policy(password)
+        check_password_policy(password, personal=(email, name))
     with writing(actor, "user.add") as w:
         w.require("users.manage")
         if w.session.scalar(select(User).where(User.email == email)):
@@ -194,7 +222,8 @@ def update_user(
             role=role,
             agency_id=agency_id if role == "agency_rep" or agency_id else None,
             active=active,
-            awaiting_approval=False if active else user.awaiting_approval,
+            # An admin's save decides a request for access, whichever way it goes.
+            awaiting_approval=False,
         )
         w.audit(user, before=before)
     return user
@@ -210,23 +239,25 @@ def set_active(*, actor: Actor, email: str, active: bool) -> User:
             raise ValidationError("You cannot disable yourself.", field="email")
         before = audit.snapshot(user)
         user.active = active
-        user.awaiting_approval = False if active else user.awaiting_approval
+        user.awaiting_approval = False  # decided, whichever way
         user.version += 1
         user.updated_at = clock.now()
         w.audit(user, before=before)
     return user
 
 
-def set_password(*, actor: Actor, email: str, new_password: str) -> None:
-    """An admin (or the operator) sets someone's password."""
-    check_password_policy(new_password)
+def set_password(*, actor: Actor, email: str, new_password: str) -> User:
+    """An admin resets someone's password (the page hands over a ``temporary_password()``
+    once), or the operator sets one at the command line."""
     with writing(actor, "user.set_password") as w:
         w.require("users.manage")
         user = w.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise NotFound(f"No person with email {email!r}.")
+        check_password_policy(new_password, personal=(user.email, user.name))
         _store_password(user, new_password)
         w.audit(user, after={"password": "changed"})
+    return user
 
 
 def change_own_password(*, actor: Actor, current_password: str, new_password: str) -> None:
@@ -235,7 +266,7 @@ def change_own_password(*, actor: Actor, current_password: str, new_password: st
         user = w.get(User, actor.id, what="Person")
         if not _verify(user.password_hash, current_password):
             raise ValidationError("Your current password is not right.", field="current_password")
-        check_password_policy(new_password)
+        check_password_policy(new_password, personal=(user.email, user.name))
         if current_password == new_password:
             raise ValidationError("Choose a password you have not used here.", field="password")
         _store_password(user, new_password)
@@ -297,13 +328,22 @@ def sign_in(*, email: str, password: str) -> Actor:
             detail="inactive account" if ok else "wrong email or password",
         )
         raise SignInFailed(SIGN_IN_FAILED)
+    return record_sign_in(user=user, agency=agency, method="password", password=password)
+
+
+def record_sign_in(
+    *, user: User, agency: Agency | None, method: str, password: str | None = None
+) -> Actor:
+    """Open a session for ``user``, whose identity the caller has just proven by ``method``
+    (a password here; single sign-on in committee/auth.py): stamp and audit the sign-in.
+    A password whose hash uses older argon2 parameters is rehashed while we have it."""
     actor = actor_for(user, agency)
     with writing(actor, "signin.ok") as w:
         stored = w.get(User, user.id)
         stored.last_signed_in_at = clock.now()
-        if _hasher.check_needs_rehash(stored.password_hash):
+        if password and _hasher.check_needs_rehash(stored.password_hash):
             stored.password_hash = hash_password(password)
-        w.audit(record_type="sign_in", record_id=email, after={"method": "password"})
+        w.audit(record_type="sign_in", record_id=user.email, after={"method": method})
     return actor
 
 

@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from committee import access, audit, clock, people, settings, system, vocabulary
+from committee import access, audit, auth, clock, people, settings, system, vocabulary
 from committee.actor import Actor
 from committee.errors import CommitteeError, Conflict, NotFound, PermissionDenied, ValidationError
 
 ACTOR_KEY = "actor"
 LAST_SEEN_KEY = "last_seen"
+SIGNED_OUT_KEY = "signed_out"
+IDLE = "Your session ended after a period without activity. Please sign in again."
+DISABLED = "Your account was disabled, so your session ended."
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -24,15 +27,22 @@ def prepare() -> bool:
 
 
 def current_actor() -> Actor | None:
-    """The signed-in person, or None. An idle session ends after the configured time."""
+    """The signed-in person, or None. An idle session ends after the configured time; an
+    account disabled meanwhile ends its sessions at their next click, and a new role or
+    agency applies from then on."""
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         return None
     now = clock.now()
     last_seen = st.session_state.get(LAST_SEEN_KEY, now)
     if (now - last_seen).total_seconds() > 60 * int(settings.get("idle_timeout_minutes")):
-        sign_out(reason="Your session ended after a period without activity. Please sign in again.")
+        sign_out(reason=IDLE)
         return None
+    actor = auth.session_actor(actor)
+    if actor is None:
+        sign_out(reason=DISABLED)
+        return None
+    st.session_state[ACTOR_KEY] = actor
     st.session_state[LAST_SEEN_KEY] = now
     return actor
 
@@ -43,12 +53,17 @@ def sign_in_as(actor: Actor) -> None:
 
 
 def sign_out(reason: str = "") -> None:
+    """End the session: by the person's choice (audited), or for ``reason``. Under single
+    sign-on the provider's session ends too, else the next page would sign them straight in."""
     actor = st.session_state.get(ACTOR_KEY)
     if actor is not None and not reason:
         people.sign_out(actor=actor)
     st.session_state.clear()
+    st.session_state[SIGNED_OUT_KEY] = True
     if reason:
         st.session_state["sign_in_notice"] = reason
+    if auth.mode() == "oidc" and st.user.get("is_logged_in"):
+        st.logout()
 
 
 def require(permission: str) -> Actor:

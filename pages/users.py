@@ -1,0 +1,216 @@
+"""People (administrators): requests for access to decide, everyone's account, a person's
+role, agency and access, a password reset, adding a person; and when the record was last
+backed up."""
+
+import streamlit as st
+
+from committee import auth, backup, clock, people, vocabulary
+from committee.actor import ROLE_LABELS
+from pages import ui
+
+STALE_BACKUP_HOURS = 26  # a nightly backup that missed a night
+
+actor = ui.require("page.users")
+mode = auth.mode()
+everyone = people.list_users()
+agencies = {agency.id: agency for agency in people.list_agencies()}
+
+
+def role_and_agency(key: str, role: str = "observer", agency_id: int | None = None):
+    """The role and agency inputs every form here shares."""
+    left, right = st.columns(2)
+    role = left.selectbox(
+        "Role",
+        vocabulary.ROLES,
+        index=vocabulary.ROLES.index(role),
+        format_func=ROLE_LABELS.get,
+        key=f"role_{key}",
+    )
+    agency_id = right.selectbox(
+        "Agency (for a representative)",
+        [None, *agencies],
+        index=[None, *agencies].index(agency_id) if agency_id in agencies else 0,
+        format_func=lambda a: "—" if a is None else f"{agencies[a].code} · {agencies[a].name}",
+        key=f"agency_{key}",
+    )
+    ui.field_error("agency")
+    return role, agency_id
+
+
+def hand_over(email: str, password: str) -> None:
+    st.session_state["handover"] = (email, password)
+
+
+st.title(":material/group: People")
+st.caption(
+    {
+        "local": "People sign in with their email and a password.",
+        "oidc": "People sign in through single sign-on; their email finds their account here.",
+        "proxy": "People sign in through the organisation's proxy; their email finds their "
+        "account here.",
+    }[mode]
+)
+
+handover = st.session_state.pop("handover", None)
+if handover:
+    with st.container(border=True):
+        st.success(f"One-time password for {ui.plain(handover[0])}. It is shown only now.")
+        st.code(handover[1], language=None)
+        st.caption("Hand it over in person or by phone; they change it under My account.")
+
+# --- requests for access ------------------------------------------------------------------
+
+waiting = [(user, agency) for user, agency in everyone if user.awaiting_approval]
+if waiting:
+    st.subheader(f":material/hourglass_top: Waiting for approval ({len(waiting)})")
+    st.caption(
+        "These people signed in through single sign-on without an account. Approve them with "
+        "the role they need, or decline."
+    )
+    for user, _ in waiting:
+        with st.form(f"decide_{user.id}", border=True):
+            st.markdown(f"**{ui.plain(user.name)}** · {ui.plain(user.email)}")
+            st.caption(f"First tried to sign in {ui.local(user.created_at)}")
+            role, agency_id = role_and_agency(f"decide_{user.id}")
+            approve, decline = st.columns(2)
+            approved = approve.form_submit_button("Approve", type="primary", width="stretch")
+            declined = decline.form_submit_button("Decline", width="stretch")
+        if approved or declined:
+            done = ui.attempt(
+                people.update_user,
+                actor=actor,
+                user_id=user.id,
+                seen_version=user.version,
+                name=user.name,
+                role=role,
+                agency_id=agency_id,
+                active=approved,
+                success=f"{user.email} {'approved' if approved else 'declined'}.",
+            )
+            if done:
+                st.rerun()
+
+# --- everyone -----------------------------------------------------------------------------
+
+st.subheader("Everyone")
+st.dataframe(
+    [
+        {
+            "Name": user.name,
+            "Email": user.email,
+            "Role": ROLE_LABELS[user.role],
+            "Agency": agency.code if agency else "",
+            "Status": "Waiting for approval"
+            if user.awaiting_approval
+            else ("Active" if user.active else "Disabled"),
+            "Last signed in": ui.local(user.last_signed_in_at, fmt="%d %b %Y %H:%M"),
+        }
+        for user, agency in everyone
+    ],
+    hide_index=True,
+    width="stretch",
+)
+
+# --- one person ---------------------------------------------------------------------------
+
+st.subheader("Change a person's account")
+by_id = {user.id: user for user, _ in everyone}
+chosen = st.selectbox(
+    "Person",
+    list(by_id),
+    index=None,
+    placeholder="Choose a person",
+    format_func=lambda i: f"{by_id[i].name} · {by_id[i].email}",
+)
+if chosen is not None:
+    user = by_id[chosen]
+    seen_key = f"seen_version_{user.id}"
+    seen_version = st.session_state.setdefault(seen_key, user.version)
+    with st.form(f"edit_{user.id}", border=True):
+        name = st.text_input("Name", value=user.name, key=f"name_{user.id}")
+        ui.field_error("name")
+        role, agency_id = role_and_agency(f"edit_{user.id}", user.role, user.agency_id)
+        ui.field_error("role")
+        active = st.toggle("May sign in", value=user.active, key=f"active_{user.id}")
+        saved = st.form_submit_button("Save", type="primary")
+    if saved:
+        done = ui.attempt(
+            people.update_user,
+            actor=actor,
+            user_id=user.id,
+            seen_version=seen_version,
+            name=name,
+            role=role,
+            agency_id=agency_id,
+            active=active,
+            success="Saved.",
+        )
+        conflict = st.session_state.pop("conflict", None)
+        if conflict:
+            # Their version is now the one seen: saving again applies this input over it.
+            st.session_state[seen_key] = conflict.current.get("version", seen_version)
+            st.json({k: conflict.current.get(k) for k in ("name", "role", "agency_id", "active")})
+        if done:
+            del st.session_state[seen_key]
+            st.rerun()
+
+    if mode == "local" and user.active:
+        st.caption("A forgotten password: reset it and hand over a one-time password.")
+        if st.button("Reset password", icon=":material/lock_reset:", key=f"reset_{user.id}"):
+            password = people.temporary_password()
+            if ui.attempt(
+                people.set_password, actor=actor, email=user.email, new_password=password
+            ):
+                hand_over(user.email, password)
+                st.rerun()
+
+# --- a new person -------------------------------------------------------------------------
+
+with st.expander("Add a person", icon=":material/person_add:"):
+    with st.form("add_person", clear_on_submit=False):
+        email = st.text_input("Email")
+        ui.field_error("email")
+        name = st.text_input("Name")
+        ui.field_error("name")
+        role, agency_id = role_and_agency("add")
+        if mode == "local":
+            st.caption("A one-time password is made for them and shown to you once.")
+        added = st.form_submit_button("Add", type="primary")
+    if added:
+        password = people.temporary_password() if mode == "local" else None
+        new = ui.attempt(
+            people.add_user,
+            actor=actor,
+            email=email,
+            name=name,
+            role=role,
+            agency_id=agency_id,
+            password=password,
+            success=f"{email} added.",
+        )
+        if new is not None:
+            if password:
+                hand_over(new.email, password)
+            st.rerun()
+
+# --- operations ---------------------------------------------------------------------------
+
+st.subheader(":material/backup: Backups")
+last = backup.last_backup()
+if last is None:
+    st.warning(
+        "No backup has been made yet. The operator runs "
+        "`python -m committee backup --out FILE` on the server (see README).",
+        icon=":material/warning:",
+    )
+else:
+    age = clock.now() - last.at
+    details = last.after or {}
+    message = (
+        f"Last backup {ui.local(last.at)} by {last.actor_label}: {details.get('format', '')} "
+        f"format, {details.get('rows', 0):,} rows."
+    )
+    if age.total_seconds() > STALE_BACKUP_HOURS * 3600:
+        st.warning(f"{message} That is more than a day ago.", icon=":material/warning:")
+    else:
+        st.success(message, icon=":material/check_circle:")
