@@ -1,6 +1,13 @@
 """The committee's words for the values stored in the database, and the colours that stand for
 them on every chart and document (one meaning, one colour, everywhere)."""
 
+# The stored vocabularies themselves, for pages (which do not reach into db/).
+from db.models.actions import ACTION_ORIGINS as ACTION_ORIGINS
+from db.models.actions import ACTION_STATUSES as ACTION_STATUSES
+from db.models.actions import PRIORITIES as PRIORITIES
+from db.models.alerts import SEVERITIES as SEVERITIES
+from db.models.people import ROLES as ROLES
+
 TIER_LABELS = {1: "Tier 1 — acute", 2: "Tier 2 — high risk", 3: "Tier 3 — watch"}
 TIER_SHORT = {1: "Acute", 2: "High risk", 3: "Watch"}
 TIER_COLORS = {1: "#b2182b", 2: "#ef8a62", 3: "#f6c85f"}

@@ -221,9 +221,11 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def served_app(tmp_path_factory, chromium_path):
-    """The real app, served by Streamlit on a free port, on its own SQLite file with the demo."""
+@pytest.fixture(scope="module")
+def served_app(tmp_path_factory):
+    """The real server (``server.py``: the app and its calendar feeds), as ``make run`` serves
+    it, on a free port and its own SQLite file with the demo; one per test module, so that
+    one module's changes do not surprise another's."""
     path = tmp_path_factory.mktemp("served") / "committee.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     subprocess.run(
@@ -241,7 +243,7 @@ def served_app(tmp_path_factory, chromium_path):
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            "server.py",
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",

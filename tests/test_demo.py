@@ -85,7 +85,9 @@ def test_the_demo_is_deterministic_and_one_audited_write(db, demo, operator):
     first = record()
     with read_session() as session:
         events = list(session.scalars(select(AuditEvent)))
-    assert [e.action for e in events] == ["demo.load"]
+    # One event for the load; the statistical risk, where the public files are beside the
+    # project, comes in through the importer, which records its own.
+    assert [e.action for e in events if e.action != "risk.import"] == ["demo.load"]
     uids = [r["calendar_uid"] for r in first if "calendar_uid" in r]
     assert len(set(uids)) == len(uids) and uids[0].endswith("@apc-desk")
 

@@ -7,10 +7,11 @@ function; ``COMMANDS`` lists them in the order ``--help`` shows them.
 import argparse
 import sys
 
-from committee.cli import admin
+from committee import system
+from committee.cli import actions, admin, alerts, countries, exports, meetings, ops
 from committee.errors import CommitteeError
 
-COMMANDS = [admin]
+COMMANDS = [admin, meetings, actions, ops, exports, countries, alerts]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except CommitteeError as error:
         field = getattr(error, "field", "")
         print(f"error: {field + ': ' if field else ''}{error}", file=sys.stderr)
+        return 1
+    except system.OUTAGES:
+        print(f"error: {system.OUTAGE_MESSAGE}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
