@@ -615,33 +615,16 @@ def schedule_emergency_session(
         if proposal is None:
             raise ValidationError(_why_no_session(w.session, alert), field="alert")
         before = audit.snapshot(alert)
-        starts = starts_at or proposal.starts_at
-        meeting = meetings._new_session(
+        # The session as proposed: the same meeting and agenda the chair was shown.
+        meeting = meetings.emergency_session(
             w,
-            kind="emergency",
-            title=proposal.title,
-            starts_at=starts,
-            ends_at=meetings._localize(starts, proposal.timezone)
-            + timedelta(minutes=proposal.minutes),
+            country=country,
+            alert=alert,
+            starts_at=starts_at or proposal.starts_at,
+            minutes=proposal.minutes,
             timezone=proposal.timezone,
             reason=proposal.reason,
-            location="",
-            video_link="",
-            country_code=alert.country_code,
         )
-        meeting.called_for_alert_id = alert.id
-        for position, proposed in enumerate(proposal.items, start=1):
-            w.session.add(
-                AgendaItem(
-                    meeting_id=meeting.id,
-                    position=position,
-                    kind=proposed.kind,
-                    title=proposed.title,
-                    country_code=proposed.country_code,
-                    alert_id=proposed.alert_id,
-                    minutes_allotted=proposed.minutes,
-                )
-            )
         w.update_versioned(
             alert,
             seen_version=seen_version,

@@ -332,39 +332,44 @@ def move_meeting(
     location, video_link = _check_place(location, video_link)
     reason = _reason(reason, "Say why the meeting is moved.")
     with writing(actor, "meeting.move") as w:
-        meeting = _scheduled(w, meeting_id)
-        before = audit.snapshot(meeting)
-        w.update_versioned(
-            meeting,
+        return _change_by_hand(
+            w,
+            meeting_id,
             seen_version=seen_version,
+            reason=reason,
             starts_at=starts,
             ends_at=ends,
             timezone=timezone,
             location=location,
             video_link=video_link,
-            change_reason=reason,
-            edited_by_hand=True,
-            calendar_sequence=meeting.calendar_sequence + 1,
         )
-        w.audit(meeting, before=before)
-    return meeting
 
 
 def cancel_meeting(*, actor: Actor, meeting_id: int, seen_version: int, reason: str) -> Meeting:
     """Cancel one meeting with a reason; its calendar UID stays, its SEQUENCE grows."""
     reason = _reason(reason, "Say why the meeting is cancelled.")
     with writing(actor, "meeting.cancel") as w:
-        meeting = _scheduled(w, meeting_id)
-        before = audit.snapshot(meeting)
-        w.update_versioned(
-            meeting,
-            seen_version=seen_version,
-            status="cancelled",
-            change_reason=reason,
-            edited_by_hand=True,
-            calendar_sequence=meeting.calendar_sequence + 1,
+        return _change_by_hand(
+            w, meeting_id, seen_version=seen_version, reason=reason, status="cancelled"
         )
-        w.audit(meeting, before=before)
+
+
+def _change_by_hand(
+    w: Writing, meeting_id: int, *, seen_version: int, reason: str, **values
+) -> Meeting:
+    """The chair's change to a scheduled meeting: it says why, the series re-plan leaves the
+    meeting alone from now on, and calendars see a new SEQUENCE."""
+    meeting = _scheduled(w, meeting_id)
+    before = audit.snapshot(meeting)
+    w.update_versioned(
+        meeting,
+        seen_version=seen_version,
+        **values,
+        change_reason=reason,
+        edited_by_hand=True,
+        calendar_sequence=meeting.calendar_sequence + 1,
+    )
+    w.audit(meeting, before=before)
     return meeting
 
 
@@ -424,42 +429,71 @@ def call_emergency_session(
         alert = w.get(Alert, alert_id, what="Alert") if alert_id is not None else None
         if alert is not None and alert.country_code != country.code:
             raise ValidationError("The alert is about another country.", field="alert")
-        meeting = _new_session(
+        meeting = emergency_session(
             w,
-            kind="emergency",
-            title=f"Emergency session — {country.name}",
+            country=country,
+            alert=alert,
             starts_at=starts_at,
-            ends_at=_localize(starts_at, timezone) + timedelta(minutes=duration_minutes),
+            minutes=duration_minutes,
             timezone=timezone,
             reason=reason,
             location=location,
             video_link=video_link,
-            country_code=country.code,
         )
-        meeting.called_for_alert_id = alert_id
-        items = []
-        if alert is not None:
-            items.append(
-                AgendaItem(
-                    kind="alert_review",
-                    title=agenda.alert_title(alert, country.name),
-                    country_code=None if alert.restricted else country.code,
-                    alert_id=alert.id,
-                    minutes_allotted=duration_minutes // 3,
-                )
-            )
+        w.audit(meeting)
+    return meeting
+
+
+def emergency_session(
+    w: Writing,
+    *,
+    country: Country,
+    alert: Alert | None,
+    starts_at: datetime,
+    minutes: int,
+    timezone: str,
+    reason: str,
+    location: str = "",
+    video_link: str = "",
+) -> Meeting:
+    """An emergency session on ``country``, added in the caller's transaction (which checks
+    the permission and audits): the meeting and its agenda, the alert's review first when it
+    is called for one (a third of the time), then the country's review."""
+    meeting = _new_session(
+        w,
+        kind="emergency",
+        title=f"Emergency session — {country.name}",
+        starts_at=starts_at,
+        ends_at=_localize(starts_at, timezone) + timedelta(minutes=minutes),
+        timezone=timezone,
+        reason=reason,
+        location=location,
+        video_link=video_link,
+        country_code=country.code,
+    )
+    meeting.called_for_alert_id = alert.id if alert is not None else None
+    items = []
+    if alert is not None:
         items.append(
             AgendaItem(
-                kind="country_review",
-                title=f"Review: {country.name}",
-                country_code=country.code,
-                minutes_allotted=duration_minutes - sum(i.minutes_allotted for i in items),
+                kind="alert_review",
+                title=agenda.alert_title(alert, country.name),
+                country_code=None if alert.restricted else country.code,
+                alert_id=alert.id,
+                minutes_allotted=minutes // 3,
             )
         )
-        for position, item in enumerate(items, start=1):
-            item.meeting_id, item.position = meeting.id, position
-            w.session.add(item)
-        w.audit(meeting)
+    items.append(
+        AgendaItem(
+            kind="country_review",
+            title=f"Review: {country.name}",
+            country_code=country.code,
+            minutes_allotted=minutes - sum(i.minutes_allotted for i in items),
+        )
+    )
+    for position, item in enumerate(items, start=1):
+        item.meeting_id, item.position = meeting.id, position
+        w.session.add(item)
     return meeting
 
 

@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from committee import reports, vocabulary
 from committee.actor import Actor
-from exports.documents import Export, _check_format, _day, _export, _paper
+from exports.documents import Export, check_format, day, export, new_paper
 from exports.paper import Block, Chart, Facts, Heading, Paragraph, Table, tint
 
 LATE_FILL = tint(vocabulary.OVERDUE_COLOR, 0.7)
@@ -18,16 +18,16 @@ NO_TIER_COLOR = "#9e9e9e"  # a country reviewed in the period and off the watchl
 
 def annual_report_paper(*, actor: Actor, year: int, fmt: str) -> Export:
     """The year's report as a DOCX or PDF file."""
-    _check_format(fmt)
+    check_format(fmt)
     start, end = reports.year_period(year)
     report = reports.annual_report(actor=actor, start=start, end=end)
-    paper = _paper(
+    paper = new_paper(
         "Annual report",
         report.title,
-        f"Atrocities Prevention Committee · {_day(start)} – {_day(end)}",
+        f"Atrocities Prevention Committee · {day(start)} – {day(end)}",
         blocks(report),
     )
-    return _export(paper, fmt, f"apc-annual-report-{year}.{fmt}")
+    return export(paper, fmt, f"apc-annual-report-{year}.{fmt}")
 
 
 def blocks(report: reports.AnnualReport) -> list[Block]:
@@ -101,7 +101,7 @@ def _reviews(report: reports.AnnualReport) -> list[Block]:
                     r.name,
                     vocabulary.TIER_LABELS[r.tier] if r.tier else "Off the watchlist",
                     str(r.reviews),
-                    _day(r.last_reviewed),
+                    day(r.last_reviewed),
                 ]
                 for r in report.reviews
             ],
@@ -118,7 +118,7 @@ def _tier_changes(report: reports.AnnualReport) -> list[Block]:
         *out,
         Table(
             ["Date", "Country", "Change", "Reason"],
-            [[_day(c.day), c.country_name, _change(c), c.reason] for c in report.tier_changes],
+            [[day(c.day), c.country_name, _change(c), c.reason] for c in report.tier_changes],
             [0.14, 0.22, 0.2, 0.44],
         ),
     ]
@@ -140,7 +140,7 @@ def _plans(report: reports.AnnualReport) -> list[Block]:
         *out,
         Table(
             ["Date", "Country", "Plan", "Version"],
-            [[_day(p.day), p.country_name, p.title, str(p.version)] for p in report.plans_approved],
+            [[day(p.day), p.country_name, p.title, str(p.version)] for p in report.plans_approved],
             [0.14, 0.24, 0.5, 0.12],
         ),
     ]
@@ -175,7 +175,7 @@ def _alerts(report: reports.AnnualReport) -> list[Block]:
                 line.reference,
                 line.country_name,
                 vocabulary.SEVERITY_LABELS[line.severity].split(" —")[0],
-                _day(line.filed_on),
+                day(line.filed_on),
                 "Not reviewed" if line.days_to_review is None else f"{line.days_to_review:g}",
                 f"{line.deadline_days:g}",
             ]

@@ -66,10 +66,10 @@ def meeting_paper(kind: str, *, meeting_id: int, actor: Actor, fmt: str) -> Expo
     }
     if kind not in builders:
         raise ValidationError(f"Choose one of: {', '.join(MEETING_PAPERS)}.", field="kind")
-    _check_format(fmt)
+    check_format(fmt)
     record = _read_meeting(meeting_id, actor)
     paper = builders[kind](record, actor)
-    return _export(paper, fmt, meeting_file_name(kind, record.meeting, fmt))
+    return export(paper, fmt, meeting_file_name(kind, record.meeting, fmt))
 
 
 def meeting_file_name(kind: str, meeting: Meeting, fmt: str) -> str:
@@ -80,33 +80,36 @@ def meeting_file_name(kind: str, meeting: Meeting, fmt: str) -> str:
 def plan_paper(*, plan_id: int, actor: Actor, fmt: str, version: int | None = None) -> Export:
     """A plan version (the one in effect, else the latest, unless ``version`` says which) with
     its lines of effort and clearance grid, as a DOCX or PDF file."""
-    _check_format(fmt)
+    check_format(fmt)
     paper, plan, number = _plan(plan_id, actor=actor, number=version)
-    return _export(paper, fmt, plan_file_name(plan, number, fmt))
+    return export(paper, fmt, plan_file_name(plan, number, fmt))
 
 
 def plan_file_name(plan: Plan, version: int, fmt: str) -> str:
     return f"apc-{plan.kind}-plan-{plan.country_code.lower()}-v{version}.{fmt}"
 
 
-def _check_format(fmt: str) -> None:
+def check_format(fmt: str) -> None:
+    """Refuse a format the papers are not printed in."""
     if fmt not in FORMATS:
         raise ValidationError(f"Choose a format: {', '.join(FORMATS)}.", field="format")
 
 
-def _export(paper: Paper, fmt: str, file_name: str) -> Export:
+def export(paper: Paper, fmt: str, file_name: str) -> Export:
+    """The paper printed as a file in ``fmt``."""
     content = to_docx(paper) if fmt == "docx" else to_pdf(paper)
     return Export(content=content, file_name=file_name, mime=FORMATS[fmt])
 
 
-def _paper(kind: str, title: str, subtitle: str, blocks: list[Block]) -> Paper:
+def new_paper(kind: str, title: str, subtitle: str, blocks: list[Block]) -> Paper:
+    """A paper with the committee's handling marking, prepared today."""
     prepared = clock.now().astimezone(settings.zone())
     return Paper(
         kind=kind,
         title=title,
         subtitle=subtitle,
         marking=str(settings.get("banner")),
-        prepared=f"Prepared {_day(prepared.date())}",
+        prepared=f"Prepared {day(prepared.date())}",
         blocks=blocks,
     )
 
@@ -158,7 +161,7 @@ def _check_agenda_visible(record: _MeetingRecord, actor: Actor) -> None:
 def _agenda(record: _MeetingRecord, actor: Actor) -> Paper:
     _check_agenda_visible(record, actor)
     published = record.meeting.agenda_status == "published"
-    return _paper(
+    return new_paper(
         "Agenda" if published else "Draft agenda",
         record.meeting.title,
         _when(record.meeting),
@@ -199,7 +202,7 @@ def _read_ahead(record: _MeetingRecord, actor: Actor) -> Paper:
             note=True,
         )
     )
-    return _paper("Read-ahead", record.meeting.title, _when(record.meeting), blocks)
+    return new_paper("Read-ahead", record.meeting.title, _when(record.meeting), blocks)
 
 
 def _minutes(record: _MeetingRecord, actor: Actor) -> Paper:
@@ -223,7 +226,7 @@ def _minutes(record: _MeetingRecord, actor: Actor) -> Paper:
             if approved.approved_at_meeting_id
             else None
         )
-    approval = f"Approved {_day(approved.approved_at)}" if approved.approved_at else "Approved"
+    approval = f"Approved {day(approved.approved_at)}" if approved.approved_at else "Approved"
     if approved.approved_by_id in names:
         approval += f" by {names[approved.approved_by_id]}"
     if approving_meeting:
@@ -239,13 +242,13 @@ def _minutes(record: _MeetingRecord, actor: Actor) -> Paper:
             Table(
                 ["Revision", "Date", "By", "Reason"],
                 [
-                    [str(r.number), _day(r.created_at), names.get(r.created_by_id, "—"), r.reason]
+                    [str(r.number), day(r.created_at), names.get(r.created_by_id, "—"), r.reason]
                     for r in corrections
                 ],
                 [0.12, 0.16, 0.22, 0.5],
             ),
         ]
-    return _paper("Minutes", meeting.title, _when(meeting), blocks)
+    return new_paper("Minutes", meeting.title, _when(meeting), blocks)
 
 
 def _when(meeting: Meeting) -> str:
@@ -343,14 +346,14 @@ def _glance(brief: briefs.CountryBrief) -> Facts:
     if entry and entry.on_watchlist:
         facts += [
             ("Tier", vocabulary.TIER_LABELS[entry.tier]),
-            ("On the watchlist since", _day(entry.since)),
+            ("On the watchlist since", day(entry.since)),
         ]
         if entry.reason:
             facts.append(("Why", entry.reason))
     else:
         facts.append(("Tier", "Not on the watchlist"))
     last = brief.last_review
-    facts.append(("Last review", f"{_day(last.starts_at)} ({last.title})" if last else "Never"))
+    facts.append(("Last review", f"{day(last.starts_at)} ({last.title})" if last else "Never"))
     if brief.statistical_risk:
         facts.append(("Statistical risk", _risk_text(brief.statistical_risk)))
     return Facts(facts)
@@ -363,7 +366,7 @@ def _tier_history(brief: briefs.CountryBrief) -> list[Block]:
         Heading("Tier history", 2),
         Table(
             ["Date", "Change", "Reason"],
-            [[_day(c.changed_at), _tier_change(c), c.reason] for c in brief.tier_history],
+            [[day(c.changed_at), _tier_change(c), c.reason] for c in brief.tier_history],
             [0.16, 0.24, 0.6],
         ),
     ]
@@ -401,7 +404,7 @@ def _assessment(brief: briefs.CountryBrief) -> list[Block]:
         heading,
         Facts(
             [
-                ("Assessed on", _day(record.assessed_on)),
+                ("Assessed on", day(record.assessed_on)),
                 ("Overall risk", vocabulary.OVERALL_RATING_LABELS[record.overall_rating]),
             ]
         ),
@@ -419,14 +422,14 @@ def _plans_in_effect(
         blocks.append(Paragraph("No plan is in effect."))
     for summary in in_effect:
         version = summary.effective
-        review = _day(summary.plan.review_by)
+        review = day(summary.plan.review_by)
         if summary.past_review:
             review += " — past its review-by date"
         blocks.append(
             Facts(
                 [
                     ("Plan", summary.plan.title),
-                    ("Version", f"{version.number}, approved {_day(version.approved_at)}"),
+                    ("Version", f"{version.number}, approved {day(version.approved_at)}"),
                     ("Review by", review),
                 ]
             )
@@ -465,7 +468,7 @@ def _open_actions(brief: briefs.CountryBrief) -> list[Block]:
     ordered = sorted(brief.open_actions, key=lambda a: (not a.overdue, a.item.due_on))
     rows, fills = [], {}
     for action in ordered[:ACTION_ROWS]:
-        due = _day(action.item.due_on) + (" — overdue" if action.overdue else "")
+        due = day(action.item.due_on) + (" — overdue" if action.overdue else "")
         status = vocabulary.ACTION_STATUS_LABELS[action.item.status]
         rows.append([due, action.item.title, action.agency_code, status])
         if action.overdue:
@@ -489,7 +492,7 @@ def _last_review(brief: briefs.CountryBrief) -> list[Block]:
     decisions = [d.text for d in brief.last_review_decisions]
     return [
         heading,
-        Paragraph(f"{meeting.title}, {_day(meeting.starts_at)}:"),
+        Paragraph(f"{meeting.title}, {day(meeting.starts_at)}:"),
         Bullets(decisions) if decisions else Paragraph("No decision was recorded."),
     ]
 
@@ -502,7 +505,7 @@ def _open_alerts(brief: briefs.CountryBrief) -> list[Block]:
         Bullets(
             [
                 f"{a.reference} — {vocabulary.SEVERITY_LABELS[a.severity]} — "
-                f"{vocabulary.ALERT_STATUS_LABELS[a.status]}, filed {_day(a.filed_at)}"
+                f"{vocabulary.ALERT_STATUS_LABELS[a.status]}, filed {day(a.filed_at)}"
                 for a in brief.open_alerts
             ]
         ),
@@ -583,7 +586,7 @@ def _plan(plan_id: int, *, actor: Actor, number: int | None) -> tuple[Paper, Pla
     plan = view.plan
     title = f"{vocabulary.PLAN_KIND_LABELS[plan.kind]} — {view.country_name}"
     subtitle = f"{plan.title} · version {version.number}"
-    return _paper("Plan", title, subtitle, blocks), plan, version.number
+    return new_paper("Plan", title, subtitle, blocks), plan, version.number
 
 
 def _plan_facts(view: plans.PlanView, detail: plans.VersionDetail) -> Facts:
@@ -594,18 +597,18 @@ def _plan_facts(view: plans.PlanView, detail: plans.VersionDetail) -> Facts:
         ("Plan", plan.title),
         ("Plan status", vocabulary.PLAN_STATUS_LABELS[plan.status]),
         ("Version", f"{version.number} — {version.status.replace('_', ' ')}"),
-        ("Created", _day(version.created_at) + author),
+        ("Created", day(version.created_at) + author),
     ]
     if version.circulated_at:
-        facts.append(("Circulated for clearance", _day(version.circulated_at)))
+        facts.append(("Circulated for clearance", day(version.circulated_at)))
     if version.approved_at:
         at = f" at {detail.decision_meeting.title}" if detail.decision_meeting else ""
-        facts.append(("Approved", _day(version.approved_at) + at))
+        facts.append(("Approved", day(version.approved_at) + at))
     if detail.decision:
         facts.append(("Approval decision", detail.decision.text))
     if version.approval_override_reason:
         facts.append(("Approved without full clearance because", version.approval_override_reason))
-    facts.append(("Review by", _day(version.review_by)))
+    facts.append(("Review by", day(version.review_by)))
     if version.change_note:
         facts.append(("What this version changed", version.change_note))
     return Facts(facts)
@@ -650,7 +653,7 @@ def _clearance_grid(detail: plans.VersionDetail) -> list[Block]:
                 vocabulary.CLEARANCE_LABELS[position],
                 row.clearance.comments or "—",
                 row.cleared_by or "—",
-                _day(row.clearance.cleared_at),
+                day(row.clearance.cleared_at),
             ]
         )
         fills[len(rows) - 1, 1] = tint(vocabulary.CLEARANCE_COLORS[position])
@@ -670,7 +673,8 @@ def _clearance_grid(detail: plans.VersionDetail) -> list[Block]:
 # --- text -------------------------------------------------------------------------------------
 
 
-def _day(value: date | datetime | None) -> str:
+def day(value: date | datetime | None) -> str:
+    """A date as papers print it ("3 Mar 2027"; a moment on the committee's calendar)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from committee import agenda, meetings, people, rotation, vocabulary
 from committee.agenda import KIND_LABELS
-from pages import editing, ui
+from pages import editing, meeting_pages, ui
 
 actor = ui.require("page.agenda_builder")
 editing.say_done()
@@ -18,20 +18,7 @@ if not choices:
     st.info("No meeting is scheduled. Schedule one on the Meetings page.")
     st.page_link("pages/meetings.py", label="Meetings", icon=":material/event:")
     st.stop()
-asked = st.query_params.get("id", "")
-chosen = int(asked) if asked.isdigit() and int(asked) in choices else next(iter(choices))
-
-title_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
-title_col.title("Agenda builder")
-meeting_id = pick_col.selectbox(
-    "Meeting",
-    list(choices),
-    index=list(choices).index(chosen),
-    format_func=lambda i: (
-        f"{ui.local(choices[i].starts_at, choices[i].timezone, '%d %b %Y')} · {choices[i].title}"
-    ),
-)
-st.query_params["id"] = str(meeting_id)
+meeting_id = meeting_pages.choose("Agenda builder", choices)
 
 view, proposal = agenda.agenda_and_proposal(meeting_id)
 meeting = view.meeting
@@ -170,17 +157,9 @@ with st.container(horizontal=True, vertical_alignment="center"):
         color="green" if published else "gray",
     )
     st.space("stretch")
-    st.page_link(
-        "pages/meeting.py",
-        label="Meeting page",
-        icon=":material/event:",
-        query_params={"id": meeting.id},
-    )
-    st.page_link(
-        "pages/meeting_room.py",
-        label="Meeting room",
-        icon=":material/meeting_room:",
-        query_params={"id": meeting.id},
+    meeting_pages.link("pages/meeting.py", "Meeting page", ":material/event:", meeting.id)
+    meeting_pages.link(
+        "pages/meeting_room.py", "Meeting room", ":material/meeting_room:", meeting.id
     )
     if st.button(
         "Publish changes" if published else "Publish the agenda",

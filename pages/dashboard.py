@@ -2,18 +2,14 @@
 chart for each, in the same colours everywhere (green on time, amber due, red behind). Every
 chart leads to the list behind it: click a bar or a country, or open the list below it."""
 
-import base64
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from committee import access, dashboard, vocabulary
 from committee.dashboard import COVERAGE_COLORS, COVERAGE_LABELS, COVERAGE_STATES
-from pages import ui
+from pages import ui, world
 
-WORLD = Path(__file__).parent / "assets" / "world_110m.json"
 COUNTRY_PAGE, ALERTS_PAGE = "pages/country.py", "pages/alerts.py"
 TRACKER_PAGE, DESK_PAGE = "pages/tracker.py", "pages/agency_desk.py"
 REVIEW_ORDER = ("overdue", "due", "on_time")
@@ -25,13 +21,6 @@ LAYOUT = dict(
     barmode="stack",
     plot_bgcolor="#ffffff",
 )
-
-
-@st.cache_resource
-def map_config() -> dict:
-    """The base map travels with the chart (plotly would fetch it from the internet)."""
-    encoded = base64.b64encode(WORLD.read_bytes()).decode()
-    return {"topojsonURL": f"data:application/json;base64,{encoded}#", "displayModeBar": False}
 
 
 def picked(event, field: int = 0) -> set:
@@ -96,22 +85,7 @@ def tier_map(tiers: dict[str, int], names: dict[str, str]) -> go.Figure:
                 marker_line_color="#ffffff",
             )
         )
-    figure.update_geos(
-        projection_type="natural earth",
-        showframe=False,
-        showcoastlines=False,
-        showland=True,
-        landcolor="#eeeeee",
-        showcountries=True,
-        countrycolor="#ffffff",
-        lataxis_range=[-58, 85],
-    )
-    figure.update_layout(
-        height=340,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center"},
-    )
-    return figure
+    return world.frame(figure, height=340, land="#eeeeee")
 
 
 def review_chart(reviews) -> go.Figure:
@@ -297,7 +271,7 @@ with left, st.container(border=True):
         key="tier_map",
         on_select="rerun",
         selection_mode="points",
-        config=map_config(),
+        config=world.config(),
     )
     st.caption("Click a country to open its page.")
     if clicked := picked(event):

@@ -10,7 +10,7 @@ import streamlit as st
 from committee import access, meetings, minutes, vocabulary
 from committee.agenda import KIND_LABELS
 from committee.errors import NotFound
-from pages import downloads, editing, ui
+from pages import downloads, editing, meeting_pages, ui
 
 KIND_COLORS = {"regular": "blue", "ad_hoc": "violet", "emergency": "red"}
 STATUS_COLORS = {"scheduled": "green", "held": "gray", "cancelled": "orange"}
@@ -120,17 +120,17 @@ if meeting.status != "cancelled":
 
 if staff and meeting.status == "scheduled":
     with st.container(horizontal=True):
-        st.page_link(
+        meeting_pages.link(
             "pages/agenda_builder.py",
-            label="Build the agenda",
-            icon=":material/format_list_numbered:",
-            query_params={"id": meeting.id},
+            "Build the agenda",
+            ":material/format_list_numbered:",
+            meeting.id,
         )
-        st.page_link(
+        meeting_pages.link(
             "pages/meeting_room.py",
-            label="Open the meeting room",
-            icon=":material/meeting_room:",
-            query_params={"id": meeting.id},
+            "Open the meeting room",
+            ":material/meeting_room:",
+            meeting.id,
         )
         with st.popover("Move", icon=":material/edit_calendar:"):
             move_form()
@@ -232,11 +232,11 @@ with tabs[3]:
                 f"Revision {found.current.number}, corrected: {ui.plain(found.current.reason)}"
             )
     if staff and meeting.status != "cancelled":
-        st.page_link(
+        meeting_pages.link(
             "pages/meeting_room.py",
-            label="Draft or edit the minutes in the meeting room",
-            icon=":material/edit_note:",
-            query_params={"id": meeting.id},
+            "Draft or edit the minutes in the meeting room",
+            ":material/edit_note:",
+            meeting.id,
         )
 
 with tabs[4]:

