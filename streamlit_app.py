@@ -97,6 +97,6 @@ with st.sidebar:
         st.rerun()
 
 try:
-    st.navigation(menu).run()
+    st.navigation(menu, expanded=True).run()
 except system.OUTAGES:
     database_outage()

@@ -150,7 +150,8 @@ def last_backup() -> AuditEvent | None:
         return session.scalar(
             select(AuditEvent)
             .where(AuditEvent.action == "backup.run", AuditEvent.outcome == "ok")
-            .order_by(AuditEvent.id.desc())
+            # by time: the (action, at) index answers it without walking the whole trail
+            .order_by(AuditEvent.at.desc())
             .limit(1)
         )
 

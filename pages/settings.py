@@ -115,5 +115,6 @@ if saved:
         if value != stored[key] and not fixed_by_operator(key)
     }
     if ui.attempt(save, changed=changed) is not None:
+        ui.home_zone.clear()  # a new time zone shows at once, not within the minute
         st.session_state["settings_saved"] = len(changed)
         st.rerun()

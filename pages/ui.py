@@ -134,10 +134,17 @@ def field_error(field: str) -> None:
 # --- formatting -----------------------------------------------------------------------------
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def home_zone() -> str:
+    """The committee's time zone. One setting for everyone, so a shared cache is safe; read at
+    most once a minute rather than once per date shown (a list of 50 rows was 50 queries)."""
+    return settings.get("timezone")
+
+
 def local(moment: datetime | None, zone: str | None = None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     if moment is None:
         return "—"
-    tz = ZoneInfo(zone) if zone else settings.zone()
+    tz = ZoneInfo(zone or home_zone())
     return f"{moment.astimezone(tz):{fmt}} {moment.astimezone(tz).tzname()}"
 
 
