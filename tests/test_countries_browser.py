@@ -14,6 +14,12 @@ def metric(page, label: str):
     return page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
 
 
+def settle(page) -> None:
+    """Wait for the app to finish its run: input typed into a screen being redrawn is lost."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+
+
 def choose(page, label: str, option: str, *, many: bool = False) -> None:
     """Pick an option of a select box, typing it first: long lists show only a few."""
     page.get_by_label(label).click()
@@ -21,6 +27,7 @@ def choose(page, label: str, option: str, *, many: bool = False) -> None:
     page.get_by_role("option", name=option, exact=True).click()
     if many:
         page.keyboard.press("Escape")  # a multiselect stays open after a pick
+    settle(page)
 
 
 def sign_out(page) -> None:
@@ -30,6 +37,7 @@ def sign_out(page) -> None:
 
 def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
+    settle(page)
 
 
 def test_import_then_draft_circulate_clear_and_approve_a_plan(served_app, page, sign_in):
@@ -62,6 +70,9 @@ def test_import_then_draft_circulate_clear_and_approve_a_plan(served_app, page, 
     choose(page, "Lead agency", "STATE")
     page.get_by_label("Objective of the line").fill("Press for protection of civilians.")
     choose(page, "Supporting agencies", "USAID", many=True)
+    expect(page.get_by_label("Objective of the line")).to_have_value(
+        "Press for protection of civilians."
+    )
     page.get_by_role("button", name="Add the line (a new version)").click()
     expect(page.get_by_role("combobox", name="Version")).to_have_value(
         re.compile(r"^Version 2 · Draft")
