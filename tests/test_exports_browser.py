@@ -14,16 +14,9 @@ from db import engine as db_engine
 from db.engine import read_session
 from db.models import Meeting
 
-MEETING_PAGE = Path(__file__).resolve().parent.parent / "pages" / "meeting.py"
 MARKING = "UNCLASSIFIED // DEMONSTRATION DATA — ILLUSTRATIVE ONLY"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        "downloads.meeting_downloads" not in MEETING_PAGE.read_text(),
-        reason="pages/meeting.py does not show pages.downloads.meeting_downloads yet",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 def test_the_chair_downloads_an_invitation_and_a_read_ahead(served_app, page, sign_in):
