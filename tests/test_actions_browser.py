@@ -34,7 +34,10 @@ def settle(page) -> None:
 def open_item(page, label: str, item_id: int) -> None:
     page.get_by_role("combobox", name=label).click()
     page.keyboard.type(f"#{item_id} ·")  # the list shows a few options at a time
-    page.get_by_role("option").filter(has_text=f"#{item_id} ·").first.click()
+    # Only this item's label holds "#<id> ·", so it is the one option left, and focused: Enter
+    # picks it even where the list has scrolled it out of view.
+    expect(page.get_by_role("option").filter(has_text=f"#{item_id} ·")).to_have_count(1)
+    page.keyboard.press("Enter")
     settle(page)
 
 
