@@ -96,7 +96,7 @@ def test_a_native_postgresql_backup_is_pg_dump_and_restores_with_pg_restore(
     db, demo, operator, tmp_path, target
 ):
     if shutil.which("pg_restore") is None:
-        pytest.skip("pg_restore is not installed")
+        pytest.skip(reason="pg_restore is not installed")
     before = everything()
     made = backup.make_backup(actor=operator, out=tmp_path / "apc.dump", format="native")
     assert made.path.read_bytes().startswith(b"PGDMP")
@@ -146,7 +146,7 @@ def test_backups_taken_under_a_stream_of_writes_are_consistent(
     """Each agency a writer adds is one transaction with its audit event: a backup taken
     while it writes holds both, or neither."""
     if format == "native" and db == "postgresql":
-        pytest.skip("the native PostgreSQL backup is pg_dump's, restored with pg_restore")
+        pytest.skip(reason="the native PostgreSQL backup is pg_dump's, restored with pg_restore")
     stop, under_way, numbers = threading.Event(), threading.Event(), count(1)
 
     def keep_writing():

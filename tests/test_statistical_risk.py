@@ -17,9 +17,8 @@ EWP = SHARED / "data" / "ewp"
 FORECAST_2025 = EWP / "final_forecasts_data_3Sep2025.csv"
 FORECAST_2024 = EWP / "final_forecasts_data_10Oct2024.csv"
 HISTORY = EWP / "FOOSforecasts_3Sep2025.csv"
-needs_files = pytest.mark.skipif(
-    not EWP.is_dir(), reason=f"the Early Warning Project's files are not at {EWP}"
-)
+MISSING = f"the Early Warning Project's files are not at {EWP}"
+needs_files = pytest.mark.skipif(not EWP.is_dir(), reason=MISSING)
 
 
 def rows_of(path) -> list[dict]:
