@@ -8,16 +8,22 @@ carries the handling marking at the top and the bottom, the page number and the 
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+import manimgx_fonts
 import matplotlib
+import noto_cjk_sans_jp_bold as cjk_bold
+import noto_cjk_sans_jp_regular as cjk_regular
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace
 
 COMMITTEE = "Atrocities Prevention Committee"
@@ -108,6 +114,18 @@ def clean(text: str) -> str:
     return _UNPRINTABLE.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def starts_rtl(text: str) -> bool:
+    """Is the first letter of ``text`` from a right-to-left script (Arabic, Hebrew)? Then the
+    paragraph reads right to left and is set flush right."""
+    for character in text:
+        direction = unicodedata.bidirectional(character)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
+
+
 def tint(color: str, share: float = 0.55) -> str:
     """``color`` mixed with white: a fill light enough to print text on."""
     rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
@@ -115,7 +133,8 @@ def tint(color: str, share: float = 0.55) -> str:
 
 
 def _running_head(paper: Paper) -> str:
-    return f"{COMMITTEE} · {paper.kind} · {paper.title}"
+    """One line atop every page: a title's line breaks become spaces."""
+    return " ".join(clean(f"{COMMITTEE} · {paper.kind} · {paper.title}").split())
 
 
 # --- DOCX -------------------------------------------------------------------------------------
@@ -143,6 +162,7 @@ def to_docx(paper: Paper) -> bytes:
     width = section.page_width - section.left_margin - section.right_margin
     for block in paper.blocks:
         _docx_block(document, block, width)
+    _docx_right_to_left(document)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -150,19 +170,39 @@ def to_docx(paper: Paper) -> bytes:
 
 def _docx_styles(document) -> None:
     normal = document.styles["Normal"]
-    normal.font.name = "Calibri"
-    normal.font.size = Pt(10.5)
+    _docx_fonts(normal, 10.5)
     normal.paragraph_format.space_after = Pt(4)
     for level, size in ((1, 14), (2, 11.5), (3, 10.5)):
         style = document.styles[f"Heading {level}"]
-        style.font.name = "Calibri"
-        style.font.size = Pt(size)
+        _docx_fonts(style, size)
         style.font.bold = True
         style.font.italic = False
         style.font.color.rgb = RGBColor.from_string(INK[1:])
         style.paragraph_format.space_before = Pt(14 if level == 1 else 9)
         style.paragraph_format.space_after = Pt(4)
         style.paragraph_format.keep_with_next = True
+
+
+def _docx_fonts(style, size: float) -> None:
+    """Calibri for Latin, Greek and Cyrillic; Arial, which has Arabic and Hebrew in Word on
+    Windows and Mac, for right-to-left text; East Asian text keeps the theme's font, which
+    Word chooses by language. Word sizes right-to-left text by its own property (szCs)."""
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)  # a theme font would win over the fonts named here
+    for script, name in (("w:ascii", "Calibri"), ("w:hAnsi", "Calibri"), ("w:cs", "Arial")):
+        fonts.set(qn(script), name)
+    style.font.size = Pt(size)
+    _docx_complex_size(style.element.rPr, size)
+
+
+def _docx_complex_size(properties, size: float) -> None:
+    """The size of right-to-left text (``w:szCs``), the same as the others' (``w:sz``)."""
+    for old in properties.findall(qn("w:szCs")):
+        properties.remove(old)
+    complex_size = OxmlElement("w:szCs")
+    complex_size.set(qn("w:val"), str(round(size * 2)))  # in half points
+    properties.sz.addnext(complex_size)
 
 
 def _docx_header_footer(section, paper: Paper) -> None:
@@ -176,32 +216,69 @@ def _docx_header_footer(section, paper: Paper) -> None:
     pages = section.footer.paragraphs[0]
     pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _docx_text(pages, "Page ", size=8, color=MUTED)
-    _docx_field(pages, "PAGE")
+    _docx_field(pages, "PAGE", size=8, color=MUTED)
     _docx_text(pages, " of ", size=8, color=MUTED)
-    _docx_field(pages, "NUMPAGES")
+    _docx_field(pages, "NUMPAGES", size=8, color=MUTED)
     foot = section.footer.add_paragraph()
     _docx_text(foot, paper.marking, size=9, bold=True)
     foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _docx_field(paragraph, code: str) -> None:
+def _docx_right_to_left(document) -> None:
+    """Mark the paragraphs that start in Arabic or Hebrew as right-to-left (``w:bidi``), so
+    that Word sets them flush right and orders their parts right to left."""
+    cells = (c for t in document.tables for r in t.rows for c in r.cells)
+    paragraphs = [*document.paragraphs, *(p for c in cells for p in c.paragraphs)]
+    for paragraph in paragraphs:
+        if starts_rtl(paragraph.text):
+            properties = paragraph._p.get_or_add_pPr()
+            properties.insert_element_before(OxmlElement("w:bidi"), *_AFTER_BIDI)
+
+
+# What follows w:bidi in a paragraph's properties (ECMA-376 CT_PPrBase), for its place.
+_AFTER_BIDI = (
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
+def _docx_field(paragraph, code: str, **style) -> None:
     """A Word field (page number, page count) that Word fills in when it lays out pages."""
+    run = _docx_text(paragraph, "1", **style)  # shown until Word fills it in
     simple = OxmlElement("w:fldSimple")
     simple.set(qn("w:instr"), code)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    simple.append(run)
-    paragraph._p.append(simple)
+    run._r.addprevious(simple)
+    simple.append(run._r)
 
 
 def _docx_text(paragraph, text: str, *, size=None, color=None, bold=False, italic=False):
     run = paragraph.add_run(clean(text))
     run.bold = bold
     run.italic = italic
+    # Word emboldens, slants and sizes right-to-left text by properties of its own.
+    properties = run._r.get_or_add_rPr()
+    if bold:
+        properties.get_or_add_bCs()
+    if italic:
+        properties.get_or_add_iCs()
     if size:
         run.font.size = Pt(size)
+        _docx_complex_size(properties, size)
     if color:
         run.font.color.rgb = RGBColor.from_string(color[1:])
     return run
@@ -265,9 +342,13 @@ def _docx_block(document, block: Block, width) -> None:
 def _docx_widths(table, shares: list[float], width) -> None:
     table.autofit = False
     total = sum(shares)
+    widths = [int(width * share / total) for share in shares]
+    # Word reads the cells' widths, LibreOffice the grid's: set both.
+    for column, column_width in zip(table.columns, widths, strict=True):
+        column.width = column_width
     for row in table.rows:
-        for cell, share in zip(row.cells, shares, strict=True):
-            cell.width = int(width * share / total)
+        for cell, cell_width in zip(row.cells, widths, strict=True):
+            cell.width = cell_width
 
 
 def _docx_fill(cell, color: str) -> None:
@@ -287,14 +368,66 @@ def _docx_repeat_heading(row) -> None:
 
 # --- PDF --------------------------------------------------------------------------------------
 
-# DejaVu Sans ships with matplotlib (a requirement already): wide Unicode coverage, everywhere.
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-FONT_FILES = {
+# The papers are set in DejaVu Sans, which ships with matplotlib (a requirement already): Latin,
+# Greek and Cyrillic. What it lacks or sets poorly comes from Noto fonts in pinned packages, all
+# under the SIL Open Font License 1.1: emoji, Arabic, Hebrew, the scripts of South and South-East
+# Asia and Ethiopic from manimgx-fonts; Chinese, Japanese and Korean from Noto Sans CJK
+# (noto-cjk-sans-jp-regular and -bold: the JP edition, which covers all three).
+MAIN = "DejaVu"
+MAIN_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+MAIN_FILES = {
     "": "DejaVuSans.ttf",
     "B": "DejaVuSans-Bold.ttf",
     "I": "DejaVuSans-Oblique.ttf",
     "BI": "DejaVuSans-BoldOblique.ttf",
 }
+# Blocks DejaVu has glyphs for but that Noto sets properly: Hebrew and Arabic (with their
+# presentation forms) and Lao; and the variation selectors, which belong with the emoji.
+NOT_MAIN = [(0x0590, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x0E80, 0x0EFF)]
+NOT_MAIN += [(0xFB1D, 0xFDFF), (0xFE00, 0xFE0F), (0xFE70, 0xFEFF)]
+NOTO_DIR = Path(manimgx_fonts.__file__).parent
+NOTO_SCRIPTS = "Arabic Hebrew Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada"
+NOTO_SCRIPTS += " Malayalam Sinhala Thai Lao Myanmar Khmer Ethiopic Armenian Georgian Symbols"
+# In the order tried: emoji first, so that an emoji and its variation selector stay together.
+FALLBACKS: dict[str, dict[str, Path]] = {
+    "NotoEmoji": {"": NOTO_DIR / "NotoEmoji[wght].ttf"},
+    **{f"Noto{s}": {"": NOTO_DIR / f"NotoSans{s}[wght].ttf"} for s in NOTO_SCRIPTS.split()},
+    # Last: reading its 45,000 characters takes a moment, spent only when nothing else has them.
+    "NotoCJK": {"": Path(str(cjk_regular.FONT_PATH)), "B": Path(str(cjk_bold.FONT_PATH))},
+}
+
+
+@cache
+def _coverage(file: Path, leave_out: tuple[tuple[int, int], ...] = ()) -> frozenset[int]:
+    """The characters a font file has glyphs for, less the ranges in ``leave_out``."""
+    codepoints = TTFont(file, lazy=True).getBestCmap()
+    return frozenset(
+        c for c in codepoints if not any(start <= c <= end for start, end in leave_out)
+    )
+
+
+@cache
+def _main_coverage() -> frozenset[int]:
+    """What the main font sets in all its styles, with the control characters (line breaks),
+    which print nothing."""
+    styles = [_coverage(MAIN_DIR / file, tuple(NOT_MAIN)) for file in MAIN_FILES.values()]
+    return frozenset.intersection(*styles) | set(range(32))
+
+
+def _fallbacks_for(text: str) -> list[str]:
+    """The fallback fonts that have the characters of ``text`` the main font leaves out."""
+    wanted = set(map(ord, text)) - _main_coverage()
+    chosen = []
+    for family, files in FALLBACKS.items():
+        if not wanted:
+            break
+        covered = _coverage(files[""])
+        if wanted & covered:
+            chosen.append(family)
+            wanted -= covered
+    return chosen
+
+
 LINE = 4.6  # mm per line of body text
 
 
@@ -302,8 +435,9 @@ class _PDF(FPDF):
     def __init__(self, paper: Paper):
         super().__init__(orientation="portrait", unit="mm", format="letter")
         self.paper = paper
-        for style, file in FONT_FILES.items():
-            self.add_font("DejaVu", style, str(FONT_DIR / file))
+        for style, file in MAIN_FILES.items():
+            own = _coverage(MAIN_DIR / file, tuple(NOT_MAIN))
+            self.add_font(MAIN, style, MAIN_DIR / file, unicode_range=sorted(own))
         self.set_margins(22, 24, 22)
         self.set_auto_page_break(True, margin=22)
         self.set_title(clean(f"{paper.kind}: {paper.title}"))
@@ -311,12 +445,37 @@ class _PDF(FPDF):
         self.set_author("APC Desk")
         self.set_keywords(clean(paper.marking))
 
+    # Fallback fonts and shaping make fpdf2 go through text character by character, several times
+    # slower, and a CJK font takes a second to load: each is taken on for the text that needs it.
+    def _fit_to(self, text: str) -> None:
+        fallbacks = [] if _main_coverage().issuperset(map(ord, text)) else _fallbacks_for(text)
+        for family in fallbacks:
+            for style, file in FALLBACKS[family].items():
+                if f"{family.lower()}{style}" not in self.fonts and style in ("", self.font_style):
+                    self.add_font(family, style, file)
+        # A fallback's regular face stands in for the bold and italic it does not have.
+        self.set_fallback_fonts(fallbacks, exact_match=False)
+        # HarfBuzz joins Arabic letters, orders right-to-left text and composes emoji.
+        self.set_text_shaping(bool(fallbacks))
+
+    def cell(self, w=None, h=None, text="", *args, **kwargs):
+        self._fit_to(text)
+        return super().cell(w, h, text, *args, **kwargs)
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):
+        self._fit_to(text)
+        return super().multi_cell(w, h, text, *args, **kwargs)
+
+    def write(self, h=None, text="", *args, **kwargs):
+        self._fit_to(text)
+        return super().write(h, text, *args, **kwargs)
+
     def header(self) -> None:
         self.set_y(8)
-        self.set_font("DejaVu", "B", 8.5)
+        self.set_font(MAIN, "B", 8.5)
         self.set_text_color(0)
         self.cell(0, 4, clean(self.paper.marking), align="C", new_x="LMARGIN", new_y="NEXT")
-        self.set_font("DejaVu", "", 6.5)
+        self.set_font(MAIN, "", 6.5)
         self.set_text_color(MUTED)
         running = f"{_running_head(self.paper)} · {self.paper.prepared}"
         self.cell(0, 4, clean(running), align="C", new_x="LMARGIN", new_y="NEXT")
@@ -328,26 +487,36 @@ class _PDF(FPDF):
 
     def footer(self) -> None:
         self.set_y(-15)
-        self.set_font("DejaVu", "", 7.5)
+        self.set_font(MAIN, "", 7.5)
         self.set_text_color(MUTED)
         self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="C", new_x="LMARGIN")
         self.set_y(-10)
-        self.set_font("DejaVu", "B", 8.5)
+        self.set_font(MAIN, "B", 8.5)
         self.set_text_color(0)
         self.cell(0, 4, clean(self.paper.marking), align="C")
 
     def write_runs(self, text: Text) -> None:
         """Text in its runs of bold and italic, wrapping at the margins; ends the line."""
+        plain = "".join(stretch for stretch, _ in runs(text))
+        if starts_rtl(plain):
+            # write() cannot set text flush right: a right-to-left paragraph goes without styles.
+            self.text_block(plain)
+            return
         for stretch, style in runs(text):
-            self.set_font("DejaVu", style, 10)
+            self.set_font(MAIN, style, 10)
             self.write(LINE, clean(stretch))
         self.ln(LINE)
 
     def text_block(self, text: str, *, size=10, style="", color=0, height=LINE) -> None:
-        self.set_font("DejaVu", style, size)
+        self.set_font(MAIN, style, size)
         self.set_text_color(color)
-        self.multi_cell(0, height, clean(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        text = clean(text)
+        self.multi_cell(0, height, text, align=_align(text), new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
+
+
+def _align(text: str) -> str:
+    return "R" if starts_rtl(text) else "L"
 
 
 def to_pdf(paper: Paper) -> bytes:
@@ -376,7 +545,8 @@ def _pdf_block(pdf: _PDF, block: Block) -> None:
             # Keep a heading with the first lines (or table rows) that follow it.
             if pdf.will_page_break(size * 0.5 + 6 * LINE):
                 pdf.add_page()
-            pdf.ln({1: 5, 2: 3}.get(level, 2))
+            if pdf.get_y() > pdf.t_margin:  # no space above a heading that opens a page
+                pdf.ln({1: 5, 2: 3}.get(level, 2))
             pdf.text_block(text, size=size, style="B", color=INK, height=size * 0.5)
             if level == 1:
                 pdf.set_draw_color(tint(INK, 0.7))
@@ -392,10 +562,11 @@ def _pdf_block(pdf: _PDF, block: Block) -> None:
         case Bullets(items, numbered):
             margin = pdf.l_margin
             for number, item in enumerate(items, start=1):
-                pdf.set_font("DejaVu", "", 10)
-                pdf.set_x(margin + 2)
-                pdf.cell(6, LINE, f"{number}." if numbered else "•")
-                pdf.set_left_margin(margin + 8)  # wrapped lines align with the text
+                pdf.set_font(MAIN, "", 10)
+                # Numbers flush right, so that "9." and "10." end in the same place.
+                pdf.set_x(margin)
+                pdf.cell(7, LINE, f"{number}." if numbered else "•", align="R" if numbered else "C")
+                pdf.set_left_margin(margin + 9)  # wrapped lines align with the text
                 pdf.write_runs(item)
                 pdf.set_left_margin(margin)
                 pdf.ln(0.8)
@@ -409,7 +580,7 @@ def _pdf_block(pdf: _PDF, block: Block) -> None:
                 _pdf_facts(pdf, list(zip(columns, row, strict=True)))
                 pdf.ln(2)
         case Table(columns, rows, widths, fills):
-            pdf.set_font("DejaVu", "", 8.5)
+            pdf.set_font(MAIN, "", 8.5)
             pdf.set_draw_color("#b0b4bd")
             pdf.set_line_width(0.15)
             with pdf.table(
@@ -429,7 +600,8 @@ def _pdf_block(pdf: _PDF, block: Block) -> None:
                     row = table.row()
                     for c, value in enumerate(values):
                         fill = fills.get((r, c))
-                        row.cell(clean(value), style=FontFace(fill_color=fill) if fill else None)
+                        style = FontFace(fill_color=fill) if fill else None
+                        row.cell(clean(value), align=_align(value), style=style)
             pdf.ln(4)
         case Chart(png, caption, share):
             width = pdf.epw * share
@@ -447,16 +619,19 @@ def _pdf_facts(pdf: _PDF, rows: list[tuple[str, str]]) -> None:
         if pdf.will_page_break(LINE * 2):
             pdf.add_page()
         top, page = pdf.get_y(), pdf.page
-        pdf.set_font("DejaVu", "B", 8.5)
+        pdf.set_font(MAIN, "B", 8.5)
         pdf.set_text_color(MUTED)
         label = clean(label)
         lines = pdf.multi_cell(label_width - 2, LINE, label, dry_run=True, output="LINES")
-        pdf.multi_cell(label_width - 2, LINE, label, align="L", new_x="RIGHT", new_y="TOP")
+        pdf.multi_cell(
+            label_width - 2, LINE, label, align=_align(label), new_x="RIGHT", new_y="TOP"
+        )
         label_bottom = top + LINE * len(lines)
         pdf.set_xy(pdf.l_margin + label_width, top)
-        pdf.set_font("DejaVu", "", 9.5)
+        pdf.set_font(MAIN, "", 9.5)
         pdf.set_text_color(0)
-        pdf.multi_cell(0, LINE, clean(value), align="L", new_x="LMARGIN", new_y="NEXT")
+        value = clean(value)
+        pdf.multi_cell(0, LINE, value, align=_align(value), new_x="LMARGIN", new_y="NEXT")
         if pdf.page == page:
             pdf.set_y(max(pdf.get_y(), label_bottom))
         pdf.ln(1)
@@ -464,7 +639,7 @@ def _pdf_facts(pdf: _PDF, rows: list[tuple[str, str]]) -> None:
 
 def _rows_fit(pdf: _PDF, table: Table) -> bool:
     """Does every row of ``table`` fit on one page?"""
-    pdf.set_font("DejaVu", "", 8.5)
+    pdf.set_font(MAIN, "", 8.5)
     total = sum(table.widths)
     widths = [pdf.epw * share / total - 2.4 for share in table.widths]
     limit = (pdf.eph - 10) / 4  # lines of 4 mm that fit below the running head

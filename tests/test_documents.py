@@ -2,13 +2,16 @@
 and PDF with pypdf (the marking and page number on every page)."""
 
 import io
+import logging
 import re
+import unicodedata
 from datetime import timedelta
 
 import docx
 import pypdf
 import pytest
 from conftest import DEMO_DAY
+from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from committee import minutes, people
@@ -25,7 +28,7 @@ from db.models import (
     RiskObservation,
 )
 from exports import documents
-from exports.paper import Bullets, Heading, Paragraph, Table
+from exports.paper import Bullets, Heading, Paper, Paragraph, Table, to_pdf
 
 MARKING = "CONFIDENTIAL // APC TEST MARKING"
 
@@ -291,27 +294,89 @@ def test_plan_has_its_lines_of_effort_and_clearance_grid(record):
 # --- bad input ------------------------------------------------------------------------------
 
 
-def test_awkward_text_comes_out_intact(record):
+# Every script people may type, emoji (one with a variation selector, one with a skin tone),
+# a CR LF, typographic quotes and a control character that XML cannot hold.
+AWKWARD_TITLE = (
+    "Review\r\nof Sudan; “quoted”, commas — Судан السودان 苏丹 日本語 한국어 עברית 🕊️ 👍🏽\x07"
+)
+ARABIC_NOTE = "هجمات على المدنيين في دارفور"
+
+
+def pdf_fonts(reader: pypdf.PdfReader) -> set[str]:
+    """The fonts a PDF's pages use, without their subset prefix (e.g. "NotoSansArabic")."""
+    return {
+        font.get_object()["/BaseFont"].split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+
+
+def missing_glyphs(caplog) -> list[str]:
+    """fpdf2 logs the characters no font had a glyph for (they print as empty boxes)."""
+    return [r.getMessage() for r in caplog.records if "missing the following glyphs" in r.msg]
+
+
+def test_awkward_text_comes_out_intact(record, caplog):
     meeting = held_meetings()[-1]
-    title = "Review\r\nof Sudan; “quoted”, commas — Судан السودان 苏丹 🕊️\x07"
-    long_note = "Reports of attacks on civilians, corroborated; " * 150
+    long_note = f"{ARABIC_NOTE}, corroborated by several sources (2026); " * 150
     with write_session() as s:
         found = s.get(Meeting, meeting.id)
-        found.title = title
+        found.title = AWKWARD_TITLE
         found.reason = long_note
     export = documents.meeting_paper(
         "agenda", meeting_id=meeting.id, actor=actor("chair@apc.example"), fmt="docx"
     )
     document = read_docx(export.content)
-    expected = "Review\nof Sudan; “quoted”, commas — Судан السودان 苏丹 🕊️"  # BEL dropped
+    expected = AWKWARD_TITLE.replace("\r\n", "\n").removesuffix("\x07")  # BEL dropped
     assert document.paragraphs[2].text == expected
-    assert any(c.text == long_note for t in document.tables for r in t.rows for c in r.cells)
+    note = next(p for t in document.tables for r in t.rows for c in r.cells for p in c.paragraphs
+                if p.text == long_note)  # fmt: skip
+    assert note._p.pPr.find(qn("w:bidi")) is not None  # Arabic first: a right-to-left paragraph
+    assert document.paragraphs[2]._p.pPr is None or "w:bidi" not in document.paragraphs[2]._p.xml
 
+    caplog.set_level(logging.WARNING, logger="fpdf")
     pdf = documents.meeting_paper(
         "agenda", meeting_id=meeting.id, actor=actor("chair@apc.example"), fmt="pdf"
     )
-    text = "\n".join(p.extract_text() for p in assert_pdf_marked(pdf.content).pages)
-    assert "Судан" in text and "“quoted”, commas" in text
+    assert missing_glyphs(caplog) == []
+    reader = assert_pdf_marked(pdf.content)
+    fonts = pdf_fonts(reader)
+    for family in ("NotoSansArabic", "NotoSansHebrew", "NotoSansCJKJP", "NotoEmoji"):
+        assert any(font.startswith(family) for font in fonts), family
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Судан" in text and "“quoted”, commas" in text and "עברית" in text
+    assert "🕊️ 👍🏽" in text  # each emoji one glyph, its selector and skin tone included
+    assert "· Review of Sudan;" in text  # the running head on one line
+    # pypdf reads spaces and NULs between the characters of a CJK font (pdftotext does not)
+    unspaced = text.replace(" ", "").replace("\x00", "")
+    assert "苏丹" in unspaced and "日本語" in unspaced and "한국어" in unspaced
+    # Shaped Arabic is drawn in joined forms, its words right to left: fold the forms back to
+    # letters and read the words in the order they stand on the page.
+    letters = "".join(
+        c
+        for c in unicodedata.normalize("NFKC", text)
+        if unicodedata.name(c, "").startswith("ARABIC LETTER")
+    )
+    assert "".join(reversed(ARABIC_NOTE.split())) in letters
+
+
+def test_a_character_no_font_has_is_caught(caplog):
+    """The check above can fail: a private-use character has no glyph in any of the fonts."""
+    caplog.set_level(logging.WARNING, logger="fpdf")
+    paper = Paper("Agenda", "Title \U000f0001", "", MARKING, "Prepared 1 Jan 2026", [])
+    to_pdf(paper)
+    assert missing_glyphs(caplog)
+
+
+def test_latin_text_takes_no_fallback_font():
+    """A paper in Latin script is set in the main font alone, without the slower shaping."""
+    paper = Paper("Agenda", "Regular meeting — Résumé", "", MARKING, "Prepared 1 Jan 2026", [
+        Heading("Agenda"), Paragraph("Заседание"), Table(["#"], [["1"]], [1]),
+    ])  # fmt: skip
+    assert pdf_fonts(pypdf.PdfReader(io.BytesIO(to_pdf(paper)))) == {
+        "DejaVuSansBook",
+        "DejaVuSansBold",
+    }
 
 
 def test_unknown_records_get_clear_errors(record, capsys, tmp_path):
