@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
-from alembic import command
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import (
@@ -445,10 +444,7 @@ def _prepare(schema: str) -> list[Table]:
                 "restored as it was, then brought up to this version.",
                 field="file",
             )
-    config = migrate.alembic_config()
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, schema)
+    migrate.migrate_to(schema)
     with get_engine().connect() as connection:
         return _tables(connection)
 

@@ -16,7 +16,6 @@ import threading
 from itertools import count
 
 import pytest
-from alembic import command
 from alembic.script import ScriptDirectory
 from conftest import DEMO_DAY, PROJECT_ROOT
 from sqlalchemy import select
@@ -270,13 +269,6 @@ def test_a_backup_that_cannot_be_written_says_why(sqlite_db, operator, tmp_path)
         backup.make_backup(actor=operator, out=tmp_path / "no such folder" / "apc.jsonl.gz")
 
 
-def _migrate(engine, revision: str, *, down: bool = False) -> None:
-    config = migrate.alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
-
-
 def test_a_backup_from_an_earlier_version_is_restored_then_brought_forward(operator, tmp_path):
     """The record as an earlier version of the tool held it (one migration back) restores
     into a new database as it was, and the migrations then bring it to this version."""
@@ -285,10 +277,10 @@ def test_a_backup_from_an_earlier_version_is_restored_then_brought_forward(opera
     source = db_engine.use_database(f"sqlite:///{tmp_path / 'earlier.db'}")
     migrate.upgrade()
     demo_data.load_demo(actor=operator, today=DEMO_DAY.date())
-    _migrate(source, earlier, down=True)
+    migrate.migrate_to(earlier, source, down=True)
     made = backup.make_backup(actor=operator, out=tmp_path / "earlier.jsonl.gz")
     assert made.schema == earlier
-    _migrate(source, "head")
+    migrate.upgrade(source)
     expected = without_last_event(everything(), "backup.run")
 
     db_engine.use_database(f"sqlite:///{tmp_path / 'in-use.db'}")

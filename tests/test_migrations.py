@@ -41,3 +41,30 @@ def test_a_fresh_sqlite_file_is_created_with_its_folder(tmp_path):
     assert (tmp_path / "new" / "committee.db").exists()
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+def test_the_closing_rule_mends_older_rows_and_sqlite_keeps_its_foreign_keys(tmp_path):
+    """0004 rebuilds the action item table on SQLite (its way to add a rule) with the foreign
+    keys off, as SQLite asks, and on again after; rows closed without a time get one."""
+    engine = db_engine.create_database_engine(f"sqlite:///{tmp_path / 'older.db'}")
+    migrate.migrate_to("0003_actions", engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO agency (id, code, name, active, version, created_at, updated_at) "
+            "VALUES (1, 'STATE', 'State', 1, 1, '2026-01-01', '2026-01-01')"
+        )
+        for id_, status in ((1, "done"), (2, "open")):
+            connection.exec_driver_sql(
+                "INSERT INTO action_item (id, title, description, owner_agency_id, origin, "
+                "due_on, priority, status, status_reason, version, created_at, updated_at) "
+                f"VALUES ({id_}, 'Item', '', 1, 'standalone', '2026-02-01', 'medium', "
+                f"'{status}', 'x', 1, '2026-01-05', '2026-01-09 10:00:00.000000')"
+            )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        closed = dict(connection.exec_driver_sql("SELECT id, closed_at FROM action_item").all())
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    assert closed[1].startswith("2026-01-09 10:00") and closed[2] is None
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()

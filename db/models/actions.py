@@ -41,10 +41,25 @@ class ActionItem(Edited, table=True):
             "origin <> 'line_of_effort' OR line_of_effort_id IS NOT NULL", name="loe_origin"
         ),
         CheckConstraint("origin <> 'alert' OR alert_id IS NOT NULL", name="alert_origin"),
+        # Closed and "has a closing time" are one thing: the indexes below rely on it.
+        CheckConstraint(
+            "(status IN ('done', 'cancelled')) = (closed_at IS NOT NULL)",
+            name="closed_when_closed",
+        ),
         Index("ix_action_item_agency_status_due", "owner_agency_id", "status", "due_on"),
-        Index("ix_action_item_status_due", "status", "due_on"),
-        # the items done or cancelled recently, without reading every closed item
-        Index("ix_action_item_status_closed", "status", "closed_at"),
+        # The open items' counts by agency and country, read from the index alone.
+        Index("ix_action_item_open", "status", "due_on", "owner_agency_id", "country_code"),
+        # The items closed in a period (the trend, on-time rates, the annual report), without
+        # reading every closed item of the history.
+        Index(
+            "ix_action_item_closing",
+            "status",
+            "closed_at",
+            "owner_agency_id",
+            "created_at",
+            "due_on",
+        ),
+        Index("ix_action_item_created", "created_at", "owner_agency_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
