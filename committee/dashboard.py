@@ -5,7 +5,8 @@ behind it so that every chart leads to its list.
 - countries of concern by review status (reviewed on time, due, overdue), by tier;
 - open action items by agency and status, the overdue ones apart;
 - open and overdue action items at each of the last 12 month ends;
-- time from alert to review, against the deadline;
+- time from alert to review, against the deadline: every open alert and the latest ones,
+  with the year's record;
 - plan coverage: tier 1 and 2 countries with a plan in effect, past its review, or none;
 - the countries of concern, for the world map by tier.
 """
@@ -18,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import case, exists, func, select
 from sqlmodel import Session
 
-from committee import alerts, clock, coverage, rotation, vocabulary
+from committee import alerts, clock, coverage, rotation, tracker, vocabulary
 from committee.actor import Actor
 from db.engine import read_session
 from db.models import ActionItem, Agency, Alert, Country, Meeting, Plan, WatchlistEntry
@@ -26,6 +27,7 @@ from db.models.actions import CLOSED_STATUSES
 
 TREND_MONTHS = 12
 ALERT_WINDOW = timedelta(days=365)
+ALERTS_SHOWN = 20  # the most recent alerts in the chart, besides every one still open
 # Plan coverage of a tier 1 or 2 country; the colours are the review statuses' (green, amber,
 # red), so that on this dashboard the same colour always means the same degree of "behind".
 COVERAGE_STATES = ("in_effect", "past_review", "no_plan")
@@ -88,6 +90,17 @@ class AlertTiming:
 
 
 @dataclass(frozen=True)
+class AlertRecord:
+    """The alerts filed in the past year: how many, reviewed by their deadline or after it,
+    and not reviewed yet."""
+
+    filed: int
+    reviewed_on_time: int
+    reviewed_late: int
+    waiting: int
+
+
+@dataclass(frozen=True)
 class CoverageRow:
     code: str
     name: str
@@ -101,6 +114,7 @@ class Dashboard:
     actions: list[AgencyActions]
     trend: list[TrendPoint]
     alert_timings: list[AlertTiming]
+    alert_record: AlertRecord
     coverage: list[CoverageRow]
     tiers: dict[str, int] = field(default_factory=dict)  # country code -> tier, for the map
     country_names: dict[str, str] = field(default_factory=dict)
@@ -140,6 +154,7 @@ def dashboard(*, actor: Actor, today: date | None = None) -> Dashboard:
             actions=actions_by_agency(session, today),
             trend=action_trend(session, today),
             alert_timings=alert_timings(session, actor=actor, now=now),
+            alert_record=alert_record(session, actor=actor, now=now),
             coverage=plan_coverage(session, today),
             tiers={code: tier for code, tier, _ in watched},
             country_names={code: name for code, _, name in watched},
@@ -158,7 +173,7 @@ def actions_by_agency(session: Session, today: date) -> list[AgencyActions]:
             func.count(),
         )
         .join(Agency, Agency.id == ActionItem.owner_agency_id)
-        .where(ActionItem.status.not_in(CLOSED_STATUSES))
+        .where(tracker.is_open())
         .group_by(Agency.code, Agency.name, ActionItem.status, is_overdue)
     )
     found: dict[str, AgencyActions] = {}
@@ -183,42 +198,63 @@ def month_ends(today: date, months: int = TREND_MONTHS) -> list[date]:
 def action_trend(session: Session, today: date) -> list[TrendPoint]:
     """Open and overdue items at each month end, rebuilt from when items were created, closed
     and due: an item is open at the end of a day if created by then and not yet closed; overdue
-    if also due before that day. One query, two counts per month end."""
-    closed_when = case(
-        (
-            ActionItem.status.in_(CLOSED_STATUSES),
-            func.coalesce(ActionItem.closed_at, ActionItem.updated_at),
-        )
-    )
+    if also due before that day.
+
+    Only the items open now or closed since the first month end can count, and those are read
+    from one index, however long the history. The database tells, for each item, the first
+    month end it was created by, closed by and overdue at (grouped: a few hundred rows at
+    most); the counts per month end follow from those."""
     days = month_ends(today)
-    columns = []
-    for day in days:
-        end = datetime.combine(day + timedelta(days=1), time(), timezone.utc)
-        is_open = (ActionItem.created_at < end) & (closed_when.is_(None) | (closed_when >= end))
-        columns += [
-            func.count().filter(is_open),
-            func.count().filter(is_open, ActionItem.due_on < day),
-        ]
-    counts = session.execute(select(*columns).select_from(ActionItem)).one()
-    return [TrendPoint(day, counts[2 * i], counts[2 * i + 1]) for i, day in enumerate(days)]
+    ends = [datetime.combine(day + timedelta(days=1), time(), timezone.utc) for day in days]
+    created = _first_before(ActionItem.created_at, ends)
+    closed = _first_before(ActionItem.closed_at, ends)
+    overdue_from = _first_before(ActionItem.due_on, days)
+    rows = session.execute(
+        select(created, closed, overdue_from, func.count())
+        .where(
+            tracker.is_open()
+            | (ActionItem.status.in_(CLOSED_STATUSES) & (ActionItem.closed_at >= ends[0]))
+        )
+        .group_by(created, closed, overdue_from)
+    )
+    open_at, overdue_at = [0] * len(days), [0] * len(days)
+    for first_open, first_closed, first_overdue, count in rows:
+        for end in range(first_open, min(first_closed, len(days))):
+            open_at[end] += count
+            if end >= first_overdue:
+                overdue_at[end] += count
+    return [TrendPoint(day, open_at[i], overdue_at[i]) for i, day in enumerate(days)]
+
+
+def _first_before(column, limits: list):
+    """The position of the first of ``limits`` that ``column`` is before; ``len(limits)`` if
+    none (or if the column is empty: an item not closed is closed by no month end)."""
+    return case(
+        *((column < limit, position) for position, limit in enumerate(limits)),
+        else_=len(limits),
+    )
 
 
 def alert_timings(session: Session, *, actor: Actor, now: datetime) -> list[AlertTiming]:
-    """The alerts ``actor`` may see of the past year (and any older one still open), oldest
-    first, with their time to review."""
+    """The alerts ``actor`` may see that are still open, whatever their age, and the
+    ``ALERTS_SHOWN`` filed most recently in the past year, oldest first, with their time to
+    review. (A year of alerts is too many bars to read; ``alert_record`` counts them all.)"""
     reviewed = alerts.review_time()
-    rows = session.execute(
+    shown = (
         select(Alert, Country.name, reviewed)
         .join(Country, Country.code == Alert.country_code)
         .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-        .where(
-            alerts.readable_by(actor),
-            (Alert.filed_at >= now - ALERT_WINDOW) | (Alert.status != "closed"),
-        )
-        .order_by(Alert.filed_at)
+        .where(alerts.readable_by(actor))
     )
+    still_open = shown.where(alerts.is_open())
+    latest = (
+        shown.where(Alert.filed_at >= now - ALERT_WINDOW)
+        .order_by(Alert.filed_at.desc())
+        .limit(ALERTS_SHOWN)
+    )
+    rows = {row[0].id: row for row in [*session.execute(still_open), *session.execute(latest)]}
     timings = []
-    for alert, name, reviewed_at in rows:
+    for alert, name, reviewed_at in sorted(rows.values(), key=lambda row: row[0].filed_at):
         waited = (reviewed_at or now) - alert.filed_at
         timings.append(
             AlertTiming(
@@ -234,6 +270,24 @@ def alert_timings(session: Session, *, actor: Actor, now: datetime) -> list[Aler
             )
         )
     return timings
+
+
+def alert_record(session: Session, *, actor: Actor, now: datetime) -> AlertRecord:
+    """How the alerts ``actor`` may see, filed in the past year, were reviewed: one count."""
+    reviewed = alerts.review_time()
+    on_time = reviewed <= Alert.review_deadline
+    counts = session.execute(
+        select(
+            func.count(),
+            func.count().filter(on_time),
+            func.count().filter(reviewed > Alert.review_deadline),
+            func.count().filter(reviewed.is_(None)),
+        )
+        .select_from(Alert)
+        .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
+        .where(alerts.readable_by(actor), Alert.filed_at >= now - ALERT_WINDOW)
+    ).one()
+    return AlertRecord(*counts)
 
 
 def _days(value: timedelta) -> float:

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select
+from sqlalchemy import Date, and_, case, cast, exists, func, select
 from sqlmodel import Session
 
 from committee import clock
@@ -430,7 +430,8 @@ class PendingRequest:
     requested_by: str
 
 
-def pending_requests() -> list[PendingRequest]:
+def pending_requests(*, limit: int | None = None) -> list[PendingRequest]:
+    """The requests waiting for the chair, oldest first (the first ``limit`` of them)."""
     with read_session() as session:
         rows = session.execute(
             select(DueDateRequest, ActionItem, Agency.code, User.name)
@@ -438,9 +439,19 @@ def pending_requests() -> list[PendingRequest]:
             .join(Agency, Agency.id == ActionItem.owner_agency_id)
             .outerjoin(User, User.id == DueDateRequest.requested_by_id)
             .where(DueDateRequest.status == "pending")
-            .order_by(DueDateRequest.created_at)
+            .order_by(DueDateRequest.created_at, DueDateRequest.id)
+            .limit(limit)
         )
         return [PendingRequest(r, item, code, name or "Operator") for r, item, code, name in rows]
+
+
+def pending_request_count() -> int:
+    with read_session() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(DueDateRequest)
+            .where(DueDateRequest.status == "pending")
+        )
 
 
 # --- counts and summaries -----------------------------------------------------------------------
@@ -456,13 +467,12 @@ class ActionCounts:
     blocked: int = 0
 
 
-def _count_columns(today: date, counted=None) -> list:
-    counted = func.count() if counted is None else func.count(counted)
+def _count_columns(today: date) -> list:
     return [
-        counted.filter(is_open()),
-        counted.filter(is_overdue(today)),
-        counted.filter(is_due_soon(today)),
-        counted.filter(ActionItem.status == "blocked"),
+        func.count().filter(is_open()),
+        func.count().filter(is_overdue(today)),
+        func.count().filter(is_due_soon(today)),
+        func.count().filter(ActionItem.status == "blocked"),
     ]
 
 
@@ -497,36 +507,41 @@ class AgencySummary:
 
 
 def agency_summary() -> list[AgencySummary]:
-    """Every active agency's counts, in one aggregate query over the open items and those done
-    in the last 90 days (both read from indexes, however long the history)."""
+    """Every active agency's counts: one aggregate over the open items and one over the items
+    done in the last 90 days, each read from its own index, however long the history."""
     today = clock.today()
-    recently_done = and_(
-        ActionItem.status == "done",
-        ActionItem.closed_at >= clock.now() - timedelta(days=ON_TIME_WINDOW_DAYS),
-    )
     on_time = _utc_day(ActionItem.closed_at) <= ActionItem.due_on
-    query = (
-        select(
-            Agency.code,
-            Agency.name,
-            *_count_columns(today, ActionItem.id),
-            func.count(ActionItem.id).filter(recently_done, on_time),
-            func.count(ActionItem.id).filter(recently_done, ~on_time),
-        )
-        .select_from(Agency)
-        .outerjoin(
-            ActionItem,
-            and_(ActionItem.owner_agency_id == Agency.id, or_(is_open(), recently_done)),
-        )
-        .where(Agency.active)
-        .group_by(Agency.id, Agency.code, Agency.name)
-        .order_by(Agency.code)
-    )
     with read_session() as session:
-        return [
-            AgencySummary(code, name, ActionCounts(*counts[:4]), *counts[4:])
-            for code, name, *counts in session.execute(query)
-        ]
+        agencies = session.execute(
+            select(Agency.id, Agency.code, Agency.name).where(Agency.active).order_by(Agency.code)
+        ).all()
+        open_counts = {
+            agency_id: ActionCounts(*counts)
+            for agency_id, *counts in session.execute(
+                select(ActionItem.owner_agency_id, *_count_columns(today))
+                .where(is_open())
+                .group_by(ActionItem.owner_agency_id)
+            )
+        }
+        done = {
+            agency_id: (on_time_count, late)
+            for agency_id, on_time_count, late in session.execute(
+                select(
+                    ActionItem.owner_agency_id,
+                    func.count().filter(on_time),
+                    func.count().filter(~on_time),
+                )
+                .where(
+                    ActionItem.status == "done",
+                    ActionItem.closed_at >= clock.now() - timedelta(days=ON_TIME_WINDOW_DAYS),
+                )
+                .group_by(ActionItem.owner_agency_id)
+            )
+        }
+    return [
+        AgencySummary(code, name, open_counts.get(id_, ActionCounts()), *done.get(id_, (0, 0)))
+        for id_, code, name in agencies
+    ]
 
 
 @dataclass
@@ -607,10 +622,12 @@ def filter_choices() -> FilterChoices:
     created items."""
     with read_session() as session:
         agencies = session.scalars(select(Agency).where(Agency.active).order_by(Agency.code))
+        # EXISTS per country and per meeting: a look-up in an index each, not a pass over
+        # every item.
         countries = session.execute(
             select(Country.code, Country.name)
             .where(
-                Country.code.in_(select(ActionItem.country_code))
+                exists().where(ActionItem.country_code == Country.code)
                 | Country.code.in_(
                     select(WatchlistEntry.country_code).where(WatchlistEntry.on_watchlist)
                 )
@@ -619,7 +636,7 @@ def filter_choices() -> FilterChoices:
         )
         meetings = session.execute(
             select(Meeting.id, Meeting.title, Meeting.starts_at)
-            .where(Meeting.id.in_(select(ActionItem.meeting_id)))
+            .where(exists().where(ActionItem.meeting_id == Meeting.id))
             .order_by(Meeting.starts_at.desc())
         )
         return FilterChoices(

@@ -11,13 +11,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from committee import audit, clock, coverage, rotation
+from committee import audit, clock, coverage, rotation, tracker
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
 from db.engine import read_session
 from db.models import ActionItem, Country, Plan, RiskObservation, TierChange, WatchlistEntry
-from db.models.actions import CLOSED_STATUSES
 from db.models.countries import TIERS
 
 # Plans that speak for a country now (superseded and archived ones are history).
@@ -270,17 +269,16 @@ def _current_plans(session: Session) -> dict[str, list[PlanState]]:
 
 
 def _action_counts(session: Session, today: date) -> dict[str, tuple[int, int]]:
-    """Open and overdue action items per country."""
-    is_open = ActionItem.status.not_in(CLOSED_STATUSES)
+    """Open and overdue action items per country (read from the open items' index)."""
     return {
         code: (open_count, overdue)
         for code, open_count, overdue in session.execute(
             select(
                 ActionItem.country_code,
-                func.count().filter(is_open),
-                func.count().filter(is_open, ActionItem.due_on < today),
+                func.count(),
+                func.count().filter(ActionItem.due_on < today),
             )
-            .where(ActionItem.country_code.is_not(None))
+            .where(tracker.is_open(), ActionItem.country_code.is_not(None))
             .group_by(ActionItem.country_code)
         )
     }

@@ -359,16 +359,24 @@ with right, st.container(border=True):
 left, right = st.columns(2)
 with left, st.container(border=True):
     st.subheader("Time from alert to review")
-    timings = figures.alert_timings
+    timings, record = figures.alert_timings, figures.alert_record
     if not timings:
         st.info("No alerts in the past year.")
     else:
+        st.markdown(
+            f"In the past 12 months: **{record.filed}** alerts filed, "
+            f"**{record.reviewed_on_time}** reviewed by their deadline, "
+            f"**{record.reviewed_late}** after it, **{record.waiting}** not reviewed yet."
+        )
         event = st.plotly_chart(
             alerts_chart(timings), key="alerts", on_select="rerun", selection_mode="points"
         )
         if clicked := picked(event):
             st.switch_page(ALERTS_PAGE, query_params={"alert": str(clicked.pop())})
-        st.caption("Bars: days from filing to review (or waited so far); marks: the deadline.")
+        st.caption(
+            f"Every open alert and the {dashboard.ALERTS_SHOWN} filed most recently. Bars: days "
+            "from filing to review (or waited so far); marks: the deadline."
+        )
         list_behind(
             f"The {len(timings)} alerts behind this chart",
             pd.DataFrame(

@@ -11,6 +11,7 @@ from committee.tracker import TrackerFilter
 from exports import calendar, spreadsheets
 from pages import action_panel, ui
 
+REQUESTS_SHOWN = 10  # forms for the oldest requests; the rest wait their turn
 DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY", width=100)
 
 actor = ui.require("page.tracker")
@@ -117,13 +118,14 @@ linked_view()
 # --- the day's numbers -------------------------------------------------------------------------
 
 counts = tracker.action_counts()
-requests = tracker.pending_requests()
+requests = tracker.pending_requests(limit=REQUESTS_SHOWN)
+waiting = tracker.pending_request_count()
 with st.container(horizontal=True):
     st.metric("Open", counts.open, border=True)
     st.metric("Overdue", counts.overdue, border=True)
     st.metric("Due in 14 days", counts.due_soon, border=True)
     st.metric("Blocked", counts.blocked, border=True)
-    st.metric("Due date requests", len(requests), border=True)
+    st.metric("Due date requests", waiting, border=True)
 
 items_tab, agencies_tab, report_tab, requests_tab = st.tabs(
     ["Items", "By agency", "Overdue report", "Due date requests"], key="tracker_tab"
@@ -428,6 +430,11 @@ with report_tab:
 with requests_tab:
     if not requests:
         st.success("No request for a new due date is waiting.", icon=":material/task_alt:")
+    elif waiting > len(requests):
+        st.caption(
+            f"The {len(requests)} oldest of {waiting} requests: as each is decided, the next "
+            "one takes its place."
+        )
     for pending in requests:
         request, item = pending.request, pending.item
         asked_on = ui.day(request.created_at.date())

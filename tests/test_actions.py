@@ -6,7 +6,8 @@ import threading
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from committee import actions, tracker
 from committee.cli import main
@@ -624,6 +625,49 @@ def test_a_new_due_date_is_asked_then_refused_or_granted_and_both_are_kept(
         "due_on": [item.due_on.isoformat(), asked.isoformat()]
     }
     assert count(DueDateRequest) == 2 and tracker.pending_requests() == []
+
+
+def test_the_oldest_requests_come_first_and_all_are_counted(db, people, frozen_clock):
+    asked = []
+    for n in range(3):
+        frozen_clock(datetime(2026, 11, 20 + n, 9, tzinfo=timezone.utc))
+        item = new_item(people)
+        asked.append(
+            actions.request_due_date(
+                actor=people["rep"],
+                item_id=item.id,
+                requested_due_on=item.due_on + timedelta(days=7),
+                reason="Partner travel.",
+            ).id
+        )
+    assert [p.request.id for p in tracker.pending_requests(limit=2)] == asked[:2]
+    assert [p.request.id for p in tracker.pending_requests()] == asked
+    assert tracker.pending_request_count() == 3
+
+
+def test_closed_and_a_closing_time_go_together(db, people, frozen_clock):
+    """The database keeps the rule the trend and the on-time counts read their index by."""
+    item = new_item(people)
+    with pytest.raises(IntegrityError), write_session() as session:
+        session.execute(
+            update(ActionItem)
+            .where(ActionItem.id == item.id)
+            .values(status="done", status_reason="x", closed_at=None)
+        )
+    with pytest.raises(IntegrityError), write_session() as session:
+        session.execute(
+            update(ActionItem)
+            .where(ActionItem.id == item.id)
+            .values(closed_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+        )
+    done = actions.change_status(
+        actor=people["rep"], item_id=item.id, seen_version=1, status="done", reason="Sent."
+    )
+    assert done.closed_at is not None
+    reopened = actions.change_status(
+        actor=people["rep"], item_id=item.id, seen_version=2, status="in_progress", note="Not yet."
+    )
+    assert reopened.closed_at is None
 
 
 def test_reassigning_moves_the_item_and_its_rights(db, people, frozen_clock):

@@ -149,3 +149,31 @@ def test_the_number_of_queries_does_not_grow_with_the_record(db, demo, frozen_cl
         alerts.file_alert(actor=rep, country_code=country, severity="acute", summary="Killings.")
     assert count_queries(draw) == before
     assert before <= 15
+
+
+def test_the_alert_chart_shows_every_open_alert_and_the_latest_and_counts_the_year(
+    db, demo, frozen_clock, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "ALERTS_SHOWN", 2)
+    chair = people.actor_for(people.user_by_email("chair@apc.example"))
+    rep = people.actor_for(
+        people.user_by_email("rep.state@apc.example"), people.agency_by_code("STATE")
+    )
+    for hours, country in enumerate(("UKR", "LBY", "SYR", "HTI")):
+        frozen_clock(DEMO_DAY + timedelta(hours=hours))
+        filed = alerts.file_alert(actor=rep, country_code=country, severity="serious", summary="X")
+        alerts.close_alert(
+            actor=chair, alert_id=filed.alert.id, seen_version=filed.alert.version, reason="Seen."
+        )
+    figures = dashboard.dashboard(actor=Actor.operator())
+    stored = all_rows(Alert)
+    still_open = {a.id for a in stored if a.status != "closed"}
+    latest = {a.id for a in sorted(stored, key=lambda a: a.filed_at)[-2:]}
+    shown = [t.alert_id for t in figures.alert_timings]
+    assert set(shown) == still_open | latest and len(shown) < len(stored)
+    assert shown == sorted(shown, key={a.id: a.filed_at for a in stored}.get)  # oldest first
+    record = figures.alert_record
+    year = [a for a in stored if a.filed_at >= DEMO_DAY + timedelta(hours=3) - timedelta(days=365)]
+    assert record.filed == len(year)
+    assert record.reviewed_on_time + record.reviewed_late + record.waiting == record.filed
+    assert record.reviewed_on_time >= 4  # the four closed at once
