@@ -39,7 +39,7 @@ from db.models import (
     User,
     WatchlistEntry,
 )
-from db.models.alerts import SEVERITIES
+from db.models.alerts import ALERT_STATUSES, SEVERITIES
 
 SUGGESTED_TIER = {"acute": 1, "serious": 2, "concern": 3}
 REFERENCE_PREFIX = "ALR"
@@ -49,6 +49,7 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 EMERGENCY_START = time(10, 0)  # a working morning in the committee's time zone
 EMERGENCY_NOTICE = timedelta(hours=4)  # the least notice a proposed session gives
 PER_PAGE = 25
+OPEN_STATUSES = tuple(s for s in ALERT_STATUSES if s != "closed")
 
 
 # --- who sees what ----------------------------------------------------------------------------
@@ -69,6 +70,11 @@ def _may_read(actor: Actor, alert: Alert) -> bool:
     )
 
 
+def is_open():
+    # Named statuses (not "not closed") so that the database reads them from an index.
+    return Alert.status.in_(OPEN_STATUSES)
+
+
 # --- the clocks -------------------------------------------------------------------------------
 
 
@@ -82,7 +88,7 @@ def review_time():
 def past_deadline(now: datetime):
     """Open, not reviewed, and past the review deadline: what the chair must see first.
     Needs the review meeting joined, as ``review_time``."""
-    return (Alert.status != "closed") & review_time().is_(None) & (Alert.review_deadline < now)
+    return is_open() & review_time().is_(None) & (Alert.review_deadline < now)
 
 
 def needs_emergency_session(now: datetime):
@@ -95,7 +101,7 @@ def needs_emergency_session(now: datetime):
         .scalar_subquery()
     )
     return (
-        (Alert.status != "closed")
+        is_open()
         & Alert.review_meeting_id.is_(None)
         & (next_start.is_(None) | (next_start > Alert.review_deadline))
     )
@@ -205,39 +211,57 @@ def list_alerts(
     per_page: int = PER_PAGE,
 ) -> AlertPage:
     """The alerts ``actor`` may see: past their deadline first, then open ones by deadline,
-    then closed ones, newest first. One page of them, in two queries. ``awaiting_session_only``
-    keeps those for which an emergency session is proposed and not yet scheduled."""
+    then closed ones, newest first. One page of them. ``awaiting_session_only`` keeps those
+    for which an emergency session is proposed and not yet scheduled.
+
+    The open alerts (few, however long the record) and the closed ones (most of it) are read
+    apart, each from its own index: the closed ones a page at a time, never sorted whole."""
     now = clock.now()
-    conditions = [readable_by(actor)]
-    if open_only:
-        conditions.append(Alert.status != "closed")
+    conditions = [readable_by(actor), is_open()]
     if overdue_only:
         conditions.append(past_deadline(now))
     if awaiting_session_only:
         conditions.append(needs_emergency_session(now))
-    order = (
-        case((past_deadline(now), 0), (Alert.status != "closed", 1), else_=2),
-        case((Alert.status != "closed", Alert.review_deadline)),
-        Alert.filed_at.desc(),
-        Alert.id.desc(),
-    )
+    with_closed = not (open_only or overdue_only or awaiting_session_only)
+    closed = [readable_by(actor), Alert.status == "closed"]
     with read_session() as session:
-        total = session.scalar(
-            select(func.count())
-            .select_from(Alert)
-            .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-            .where(*conditions)
-        )
+        open_total = _count(session, conditions)
+        total = open_total + (_count(session, closed) if with_closed else 0)
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
-        rows = session.execute(
-            _rows_query()
-            .where(*conditions)
-            .order_by(*order)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
+        first = (page - 1) * per_page
+        rows = []
+        if first < open_total:
+            rows += session.execute(
+                _rows_query()
+                .where(*conditions)
+                .order_by(
+                    case((past_deadline(now), 0), else_=1),
+                    Alert.review_deadline,
+                    Alert.filed_at.desc(),
+                    Alert.id.desc(),
+                )
+                .offset(first)
+                .limit(per_page)
+            ).all()
+        if with_closed and len(rows) < per_page:
+            rows += session.execute(
+                _rows_query()
+                .where(*closed)
+                .order_by(Alert.filed_at.desc(), Alert.id.desc())
+                .offset(max(0, first - open_total))
+                .limit(per_page - len(rows))
+            ).all()
         return AlertPage([_row(values, now) for values in rows], total, page, per_page)
+
+
+def _count(session: Session, conditions: list) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Alert)
+        .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
+        .where(*conditions)
+    )
 
 
 @dataclass
@@ -756,17 +780,16 @@ class AlertCounts:
 def alert_counts(*, actor: Actor) -> AlertCounts:
     """Open alerts, those past their deadline, and emergency sessions awaiting the chair."""
     now = clock.now()
-    is_open = Alert.status != "closed"
     with read_session() as session:
         counts = session.execute(
             select(
-                func.count().filter(is_open),
+                func.count(),
                 func.count().filter(past_deadline(now)),
                 func.count().filter(needs_emergency_session(now)),
             )
             .select_from(Alert)
             .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-            .where(readable_by(actor))
+            .where(readable_by(actor), is_open())
         ).one()
     return AlertCounts(*counts)
 

@@ -634,13 +634,8 @@ def list_meetings(
         query = query.order_by(Meeting.starts_at)
     with read_session() as session:
         meetings = list(session.scalars(query.limit(limit).offset(offset)))
-        if offset == 0 and len(meetings) < limit:
-            total = len(meetings)  # all of them are here: no need to count
-        else:
-            total = session.scalar(
-                select(func.count()).select_from(query.order_by(None).subquery())
-            )
-        return MeetingPage(_with_countries(session, meetings), total or 0)
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        return MeetingPage(_with_countries(session, meetings), total)
 
 
 @dataclass

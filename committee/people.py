@@ -3,7 +3,8 @@
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -125,16 +126,54 @@ def actor_for(user: User, agency: Agency | None = None) -> Actor:
     )
 
 
-def list_users(*, include_inactive: bool = True) -> list[tuple[User, Agency | None]]:
-    with read_session() as session:
-        query = (
-            select(User, Agency)
-            .join(Agency, User.agency_id == Agency.id, isouter=True)
-            .order_by(User.role, User.name)
+@dataclass(frozen=True)
+class Person:
+    """A line of the directory of everyone with an account."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    agency_id: int | None
+    agency_code: str | None
+    active: bool
+    awaiting_approval: bool
+    created_at: datetime
+    last_signed_in_at: datetime | None
+    version: int
+
+    @property
+    def state(self) -> str:
+        if self.awaiting_approval:
+            return "Waiting for approval"
+        return "Active" if self.active else "Disabled"
+
+
+def directory(*, include_inactive: bool = True) -> list[Person]:
+    """Everyone, by role and name: plain rows, not records to change (a long directory reads
+    in a moment)."""
+    query = (
+        select(
+            User.id,
+            User.email,
+            User.name,
+            User.role,
+            User.agency_id,
+            Agency.code,
+            User.active,
+            User.awaiting_approval,
+            User.created_at,
+            User.last_signed_in_at,
+            User.version,
         )
-        if not include_inactive:
-            query = query.where(User.active)
-        return [(user, agency) for user, agency in session.execute(query)]
+        .join(Agency, User.agency_id == Agency.id, isouter=True)
+        .order_by(User.role, User.name)
+    )
+    if not include_inactive:
+        query = query.where(User.active)
+    with read_session() as session:
+        # Core rows, past the ORM's bookkeeping: nothing here is an object to change.
+        return [Person(*row) for row in session.connection().execute(query)]
 
 
 def user_by_email(email: str) -> User:

@@ -8,6 +8,8 @@ from committee import agenda, meetings, people, rotation, vocabulary
 from committee.agenda import KIND_LABELS
 from pages import editing, meeting_pages, ui
 
+EDITING = "agenda_editing"  # the item open for editing
+
 actor = ui.require("page.agenda_builder")
 editing.say_done()
 
@@ -50,6 +52,7 @@ def presenter_box(key: str, current: int | None):
 
 def agenda_row(line: agenda.AgendaLine, starts, last: bool) -> None:
     item = line.item
+    editing = st.session_state.get(EDITING)
     with st.container(border=True, gap=None):
         number, body, length, tools = st.columns([0.9, 5, 1.1, 1.7], vertical_alignment="center")
         number.markdown(f"**{item.position}**  \n:gray[{starts:%H:%M}]", text_alignment="center")
@@ -81,27 +84,42 @@ def agenda_row(line: agenda.AgendaLine, starts, last: bool) -> None:
                 disabled=last,
             ):
                 change(agenda.move_item, item_id=item.id, to_position=item.position + 1)
-            with st.popover("", icon=":material/edit:", help="Edit or remove", type="tertiary"):
-                with st.form(f"edit_{item.id}"):
-                    title = st.text_input("Title", item.title, key=f"title_{item.id}")
-                    minutes = st.number_input(
-                        "Minutes", 0, 600, item.minutes_allotted, key=f"minutes_{item.id}"
-                    )
-                    presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
-                    saved = st.form_submit_button("Save", type="primary")
-                if saved:
-                    change(
-                        agenda.edit_item,
-                        item_id=item.id,
-                        title=title,
-                        minutes_allotted=int(minutes),
-                        presenter_agency_id=presenter,
-                        success="Item saved.",
-                    )
-                if st.button(
-                    "Remove from the agenda", icon=":material/delete:", key=f"remove_{item.id}"
-                ):
-                    change(agenda.remove_item, item_id=item.id, success="Item removed.")
+            st.button(
+                "",
+                icon=":material/edit:",
+                key=f"edit_{item.id}",
+                help="Edit or remove",
+                type="tertiary",
+                on_click=st.session_state.__setitem__,
+                args=(EDITING, None if editing == item.id else item.id),
+            )
+        if editing == item.id:
+            edit_form(item)
+
+
+def edit_form(item) -> None:
+    """One item open for editing at a time, in its row (a form in every row would make a long
+    agenda slow to draw)."""
+    with st.form(f"edit_item_{item.id}"):
+        title = st.text_input("Title", item.title, key=f"title_{item.id}")
+        minutes = st.number_input(
+            "Minutes", 0, 600, item.minutes_allotted, key=f"minutes_{item.id}"
+        )
+        presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
+        saved = st.form_submit_button("Save", type="primary")
+    if saved:
+        st.session_state.pop(EDITING, None)
+        change(
+            agenda.edit_item,
+            item_id=item.id,
+            title=title,
+            minutes_allotted=int(minutes),
+            presenter_agency_id=presenter,
+            success="Item saved.",
+        )
+    if st.button("Remove from the agenda", icon=":material/delete:", key=f"remove_{item.id}"):
+        st.session_state.pop(EDITING, None)
+        change(agenda.remove_item, item_id=item.id, success="Item removed.")
 
 
 def add_form() -> None:

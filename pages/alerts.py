@@ -204,39 +204,83 @@ def needing_you(rows: list[AlertRow], place: str) -> None:
 # --- the inbox --------------------------------------------------------------------------------
 
 
+def message_state(message: inbox.Message) -> list[str]:
+    """The state of the alert a message is about, in words."""
+    state = []
+    if message.alert_status:
+        state.append(vocabulary.ALERT_STATUS_LABELS[message.alert_status])
+    if message.alert_past_deadline:
+        state.append("past its review deadline")
+    return state
+
+
+def unread_card(actor, message: inbox.Message) -> None:
+    """An unread message, with what the chair can do about it."""
+    note = message.notification
+    with st.container(border=True):
+        text, actions = st.columns([5, 2], vertical_alignment="center")
+        icon = ":material/alarm:" if message.alert_past_deadline else ":material/mail:"
+        text.markdown(f"{icon} **{ui.plain(note.text)}**")
+        state = message_state(message)
+        if message.alert_past_deadline:
+            state[-1] = f":red[**{state[-1]}**]"
+        text.caption(" · ".join([ui.local(note.created_at), *state]))
+        with actions.container(horizontal=True):
+            if note.alert_id and st.button("Open", key=f"open_{note.id}"):
+                ui.attempt(inbox.mark_read, actor=actor, notification_ids=[note.id])
+                open_alert(note.alert_id)
+                st.rerun()
+            if st.button("Mark read", key=f"read_{note.id}"):
+                done(
+                    ui.attempt(inbox.mark_read, actor=actor, notification_ids=[note.id]),
+                    "Marked read.",
+                )
+
+
 def inbox_tab(actor) -> None:
+    """Unread messages as cards to act on; the ones already read in a compact list."""
     messages = inbox.my_messages(actor=actor)
     if not messages:
         st.info("Your inbox is empty.", icon=":material/inbox:")
         return
-    if any(m.unread for m in messages) and st.button(
-        "Mark all read", icon=":material/mark_email_read:"
-    ):
+    unread = [m for m in messages if m.unread]
+    if unread and st.button("Mark all read", icon=":material/mark_email_read:"):
         done(ui.attempt(inbox.mark_read, actor=actor), "Inbox marked read.")
-    for message in messages:
-        note = message.notification
-        with st.container(border=True):
-            text, actions = st.columns([5, 2], vertical_alignment="center")
-            icon = ":material/alarm:" if message.alert_past_deadline else ":material/mail:"
-            weight = "**" if message.unread else ""
-            text.markdown(f"{icon} {weight}{ui.plain(note.text)}{weight}")
-            state = []
-            if message.alert_status:
-                state.append(vocabulary.ALERT_STATUS_LABELS[message.alert_status])
-            if message.alert_past_deadline:
-                state.append(":red[**past its review deadline**]")
-            text.caption(" · ".join([ui.local(note.created_at), *state]))
-            with actions.container(horizontal=True):
-                if note.alert_id and st.button("Open", key=f"open_{note.id}"):
-                    if message.unread:
-                        ui.attempt(inbox.mark_read, actor=actor, notification_ids=[note.id])
-                    open_alert(note.alert_id)
-                    st.rerun()
-                if message.unread and st.button("Mark read", key=f"read_{note.id}"):
-                    done(
-                        ui.attempt(inbox.mark_read, actor=actor, notification_ids=[note.id]),
-                        "Marked read.",
-                    )
+    for message in unread:
+        unread_card(actor, message)
+    read = [m for m in messages if not m.unread]
+    if not read:
+        return
+    st.markdown("**Read**" if unread else f"**All read** · the newest {len(read)}")
+    table_of_alerts(
+        pd.DataFrame(
+            [
+                {
+                    "Message": m.notification.text,
+                    "Alert": " · ".join(message_state(m)),
+                    "When": ui.local(m.notification.created_at),
+                }
+                for m in read
+            ]
+        ),
+        [m.notification.alert_id for m in read],
+        key="inbox_read",
+    )
+
+
+def table_of_alerts(frame, alert_ids: list[int | None], *, key: str) -> None:
+    """A table whose rows each lead to an alert: choosing a row opens it."""
+    picked = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    if picked and picked.selection.rows and (chosen := alert_ids[picked.selection.rows[0]]):
+        open_alert(chosen)
+        st.rerun()
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -290,17 +334,11 @@ def list_tab(actor) -> None:
     if not found.rows:
         st.info("No alerts to show.")
         return
-    picked = st.dataframe(
+    table_of_alerts(
         flag_overdue(alerts_table(found.rows), found.rows),
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
+        [row.alert.id for row in found.rows],
         key="alerts_table",
     )
-    if picked and picked.selection.rows:
-        open_alert(found.rows[picked.selection.rows[0]].alert.id)
-        st.rerun()
     if found.pages > 1:
         st.number_input("Page", 1, found.pages, key="alerts_page")
 

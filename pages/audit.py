@@ -15,7 +15,7 @@ PAGE_KEY = "audit_page"
 
 actor = ui.require("page.audit")
 choices = auditlog.choices(actor=actor)
-emails = [user.email for user, _ in people.list_users()]
+emails = [person.email for person in people.directory()]
 
 
 def first_page() -> None:
@@ -74,7 +74,12 @@ where = AuditFilter(
 found = auditlog.events(actor=actor, where=where, page=st.session_state.get(PAGE_KEY, 1))
 
 summary, download = st.columns([3, 1])
-summary.caption(f"{found.total:,} events · page {found.page} of {found.pages} · newest first")
+matched = (
+    f"More than {auditlog.COUNT_LIMIT:,} events (narrow them with the filters)"
+    if found.more
+    else f"{found.total:,} events"
+)
+summary.caption(f"{matched} · page {found.page} of {found.pages} · newest first")
 download.download_button(
     "Export CSV",
     data=lambda: audit_trail.csv_bytes(actor=actor, where=where),

@@ -12,7 +12,7 @@ STALE_BACKUP_HOURS = 26  # a nightly backup that missed a night
 
 actor = ui.require("page.users")
 mode = auth.mode()
-everyone = people.list_users()
+everyone = people.directory()
 agencies = {agency.id: agency for agency in people.list_agencies()}
 
 
@@ -60,14 +60,14 @@ if handover:
 
 # --- requests for access ------------------------------------------------------------------
 
-waiting = [(user, agency) for user, agency in everyone if user.awaiting_approval]
+waiting = [person for person in everyone if person.awaiting_approval]
 if waiting:
     st.subheader(f":material/hourglass_top: Waiting for approval ({len(waiting)})")
     st.caption(
         "These people signed in through single sign-on without an account. Approve them with "
         "the role they need, or decline."
     )
-    for user, _ in waiting:
+    for user in waiting:
         with st.form(f"decide_{user.id}", border=True):
             st.markdown(f"**{ui.plain(user.name)}** · {ui.plain(user.email)}")
             st.caption(f"First tried to sign in {ui.local(user.created_at)}")
@@ -96,16 +96,14 @@ st.subheader("Everyone")
 st.dataframe(
     [
         {
-            "Name": user.name,
-            "Email": user.email,
-            "Role": ROLE_LABELS[user.role],
-            "Agency": agency.code if agency else "",
-            "Status": "Waiting for approval"
-            if user.awaiting_approval
-            else ("Active" if user.active else "Disabled"),
-            "Last signed in": ui.local(user.last_signed_in_at, fmt="%d %b %Y %H:%M"),
+            "Name": person.name,
+            "Email": person.email,
+            "Role": ROLE_LABELS[person.role],
+            "Agency": person.agency_code or "",
+            "Status": person.state,
+            "Last signed in": ui.local(person.last_signed_in_at, fmt="%d %b %Y %H:%M"),
         }
-        for user, agency in everyone
+        for person in everyone
     ],
     hide_index=True,
     width="stretch",
@@ -114,7 +112,7 @@ st.dataframe(
 # --- one person ---------------------------------------------------------------------------
 
 st.subheader("Change a person's account")
-by_id = {user.id: user for user, _ in everyone}
+by_id = {person.id: person for person in everyone}
 chosen = st.selectbox(
     "Person",
     list(by_id),

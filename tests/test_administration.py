@@ -7,13 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import DEMO_DAY
+from sqlalchemy import select
 
 from committee import auditlog, settings, system
 from committee import people as accounts
 from committee.auditlog import AuditFilter
 from committee.errors import PermissionDenied
-from db.engine import write_session
-from db.models import Setting
+from db.engine import read_session, write_session
+from db.models import AuditEvent, Setting
 from exports import audit_trail
 
 AUDIT, USERS, SETTINGS = "pages/audit.py", "pages/users.py", "pages/settings.py"
@@ -154,3 +155,21 @@ def test_check_reports_bad_settings_and_sign_in_configuration(sqlite_db, monkeyp
     monkeypatch.setenv("AUTH_MODE", "kerberos")
     report = system.check()
     assert not report.ok and any("AUTH_MODE" in line for line in report.lines)
+
+
+def test_matches_are_counted_up_to_the_limit_then_said_to_be_more(trail, monkeypatch):
+    monkeypatch.setattr(auditlog, "COUNT_LIMIT", 10)
+    found = auditlog.events(actor=trail["chair"], where=AuditFilter(), page=9, page_size=4)
+    # 12 events match: 10 are counted, the pages stop there, and the reader is told there is more
+    assert (found.total, found.more, found.pages, found.page) == (10, True, 3, 3)
+    narrowed = auditlog.events(actor=trail["chair"], where=AuditFilter(outcome="refused"))
+    assert (narrowed.total, narrowed.more) == (3, False)
+
+
+def test_the_filters_offer_every_action_and_record_type_in_the_trail(trail):
+    with read_session() as session:
+        actions = sorted(set(session.scalars(select(AuditEvent.action))))
+        types = sorted(set(session.scalars(select(AuditEvent.record_type))) - {""})
+    choices = auditlog.choices(actor=trail["chair"])
+    assert choices.actions == actions and len(actions) >= 4
+    assert choices.record_types == types and "setting" in types

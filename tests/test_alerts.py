@@ -422,6 +422,49 @@ def ids(page: alerts.AlertPage) -> set[int]:
     return {row.alert.id for row in page.rows}
 
 
+def test_pages_run_from_the_late_through_the_open_to_the_closed(actors, frozen_clock):
+    """The open and the closed alerts are read apart: page by page they still make one list,
+    in the order the chair reads it."""
+    for hour, (country, severity) in enumerate(
+        [("SDN", "acute"), ("MMR", "serious"), ("UKR", "acute"), ("HTI", "concern")] * 2
+    ):
+        frozen_clock(DEMO_DAY + timedelta(hours=hour))
+        filed = file(actors["rep"], country=country, severity=severity)
+        if hour % 3 == 0:
+            alerts.close_alert(
+                actor=actors["chair"],
+                alert_id=filed.alert.id,
+                seen_version=filed.alert.version,
+                reason="Reviewed; no further action.",
+            )
+    frozen_clock(DEMO_DAY + timedelta(days=4))  # the acute ones still open are late now
+    whole = alerts.list_alerts(actor=actors["chair"], per_page=100)
+    rows = whole.rows
+    expected = sorted(
+        rows,
+        key=lambda r: (
+            not r.overdue,
+            r.alert.status == "closed",
+            r.alert.review_deadline if r.alert.status != "closed" else DEMO_DAY,
+            -r.alert.filed_at.timestamp(),
+            -r.alert.id,
+        ),
+    )
+    assert [r.alert.id for r in rows] == [r.alert.id for r in expected]
+    assert {r.overdue for r in rows} == {True, False}
+    assert {r.alert.status == "closed" for r in rows} == {True, False}
+    count = -(-len(rows) // 3)
+    pages = [alerts.list_alerts(actor=actors["chair"], page=n, per_page=3) for n in range(1, 9)]
+    paged = [r.alert.id for page in pages[:count] for r in page.rows]
+    assert paged == [r.alert.id for r in rows]
+    assert pages[-1].page == count  # a page beyond the last shows the last
+    assert {page.total for page in pages} == {whole.total} == {len(rows)}
+    only_open = alerts.list_alerts(actor=actors["chair"], open_only=True, per_page=100)
+    assert [r.alert.id for r in only_open.rows] == [
+        r.alert.id for r in rows if r.alert.status != "closed"
+    ]
+
+
 def test_a_review_meeting_held_counts_as_the_review(actors, frozen_clock):
     meeting = next_meeting()
     frozen_clock(meeting.starts_at - timedelta(days=3))

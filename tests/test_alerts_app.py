@@ -93,6 +93,17 @@ def test_the_chair_sees_the_inbox_the_count_and_the_late_alerts(demo_people, app
     assert "passed their review deadline" in texts(at.error)
 
 
+def test_messages_once_read_move_from_the_cards_to_the_list(demo_people, app_as):
+    at = app_as(demo_people["chair"], ALERTS)
+    assert [b.label for b in at.button if b.key and b.key.startswith("read_")] == ["Mark read"]
+    by_label(at.button, "Mark all read").click().run()
+    assert not at.exception
+    assert [t.label for t in at.tabs][0] == "Inbox"  # no unread count any more
+    assert not [b for b in at.button if b.key and b.key.startswith("read_")]
+    [listed] = [d for d in at.dataframe if "Message" in d.value.columns]
+    assert listed.value["Message"].tolist() == ["New acute alert ALR-2026-0001 on SDN."]
+
+
 def test_the_chair_schedules_the_proposed_session_in_one_click_then_closes(demo_people, app_as):
     sdn = stored("ALR-2026-0001")
     at = app_as(demo_people["chair"])

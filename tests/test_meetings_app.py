@@ -78,6 +78,25 @@ def test_the_chair_builds_and_publishes_the_agenda(cast, app_as):
     assert agenda.agenda_of(cast["next"].id).meeting.agenda_status == "published"
 
 
+def test_the_chair_edits_one_item_in_its_row_then_removes_another(cast, app_as):
+    meeting = cast["next"]
+    agenda.accept_proposal(actor=cast["chair"], meeting_id=meeting.id, seen_version=meeting.version)
+    first, second = [line.item for line in agenda.agenda_of(meeting.id).lines[:2]]
+    at = open_page(app_as, cast["chair"], "pages/agenda_builder.py", meeting.id)
+    assert not [t for t in at.text_input if t.key == f"title_{first.id}"]  # no form until asked
+    at.button(key=f"edit_{first.id}").click().run()
+    at.text_input(key=f"title_{first.id}").set_value("Minutes of the last meeting")
+    at.number_input(key=f"minutes_{first.id}").set_value(15)
+    at.button(key=f"FormSubmitter:edit_item_{first.id}-Save").click().run()
+    assert not at.exception, at.exception
+    edited = agenda.agenda_of(meeting.id).lines[0].item
+    assert (edited.title, edited.minutes_allotted) == ("Minutes of the last meeting", 15)
+    assert not [t for t in at.text_input if t.key == f"title_{first.id}"]  # closed once saved
+    at.button(key=f"edit_{second.id}").click().run()
+    at.button(key=f"remove_{second.id}").click().run()
+    assert second.id not in [line.item.id for line in agenda.agenda_of(meeting.id).lines]
+
+
 def test_a_second_chairs_change_is_shown_not_overwritten(cast, app_as):
     at = open_page(app_as, cast["chair"], "pages/agenda_builder.py", cast["next"].id)
     # Meanwhile the secretariat adds an item from another screen.

@@ -91,12 +91,10 @@ def run_user_add(args) -> int:
 
 
 def run_user_list(args) -> int:
-    for user, agency in people.list_users():
-        state = "active" if user.active else "disabled"
-        if user.awaiting_approval:
-            state = "awaiting approval"
-        code = agency.code if agency else "-"
-        print(f"{user.email:36} {user.role:11} {code:7} {state:9} {user.name}")
+    for person in people.directory():
+        state = person.state.lower()
+        code = person.agency_code or "-"
+        print(f"{person.email:36} {person.role:11} {code:7} {state:9} {person.name}")
     return 0
 
 
