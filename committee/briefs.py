@@ -5,11 +5,10 @@ that all three always show the same picture.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from committee import access, clock
+from committee import access, clock, tracker
 from committee.actor import Actor
 from committee.errors import NotFound
 from db.engine import read_session
@@ -128,66 +127,52 @@ class CountryBrief:
         return [(point.year, point.risk) for point in self.risk_history]
 
 
-def country_brief(country_code: str, *, actor: Actor, today: date | None = None) -> CountryBrief:
+def country_brief(country_code: str, *, actor: Actor) -> CountryBrief:
+    """One country's brief; ``NotFound`` for a code that names no country."""
+    return country_briefs([country_code], actor=actor)[0]
+
+
+def country_briefs(country_codes: list[str], *, actor: Actor) -> list[CountryBrief]:
+    """The briefs of several countries (a read-ahead's), in the order asked, in one read: a
+    query per part of the record for all of them together, not one set per country."""
+    codes = list(dict.fromkeys(code.strip().upper() for code in country_codes))
     with read_session() as session:
-        row = session.execute(
-            select(Country, WatchlistEntry)
-            .join(WatchlistEntry, WatchlistEntry.country_code == Country.code, isouter=True)
-            .where(Country.code == country_code.strip().upper())
-        ).first()
-        if row is None:
-            raise NotFound(f"No country with code {country_code!r}.")
-        country, entry = row
-        code = country.code
-        tier_history = list(
+        found = {
+            country.code: (country, entry)
+            for country, entry in session.execute(
+                select(Country, WatchlistEntry)
+                .join(WatchlistEntry, WatchlistEntry.country_code == Country.code, isouter=True)
+                .where(Country.code.in_(codes))
+            )
+        }
+        for code in codes:
+            if code not in found:
+                raise NotFound(f"No country with code {code!r}.")
+        tier_history = _by_country(
             session.scalars(
                 select(TierChange)
-                .where(TierChange.country_code == code)
+                .where(TierChange.country_code.in_(codes))
                 .order_by(TierChange.changed_at)
             )
         )
-        newest_history = (
-            select(func.max(RiskObservation.edition))
-            .where(RiskObservation.country_code == code, RiskObservation.kind == "history")
-            .scalar_subquery()
-        )
-        observations = list(
+        observations = _by_country(
             session.scalars(
                 select(RiskObservation)
-                .where(
-                    RiskObservation.country_code == code,
-                    or_(
-                        RiskObservation.kind == "forecast",
-                        RiskObservation.edition == newest_history,
-                    ),
-                )
+                .where(RiskObservation.country_code.in_(codes))
                 .order_by(RiskObservation.edition.desc(), RiskObservation.data_year)
             )
         )
-        forecasts = [
-            StatisticalRisk(
-                o.source, o.edition, o.period, o.risk, o.rank, o.previous_risk, o.previous_rank
-            )
-            for o in observations
-            if o.kind == "forecast"
-        ]
-        history = [
-            RiskPoint(int(o.period), o.risk, o.rank, bool(o.mass_killing_onset))
-            for o in observations
-            if o.kind == "history"
-        ]
-        assessments = list(
+        assessments = _by_country(
             session.scalars(
                 select(RiskAssessment)
-                .where(RiskAssessment.country_code == code)
+                .where(RiskAssessment.country_code.in_(codes))
                 .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
             )
         )
+        assessed = [a.id for found_here in assessments.values() for a in found_here]
         ratings: dict[int, dict[int, RiskFactorRating]] = {}
         for rating in session.scalars(
-            select(RiskFactorRating).where(
-                RiskFactorRating.assessment_id.in_([a.id for a in assessments])
-            )
+            select(RiskFactorRating).where(RiskFactorRating.assessment_id.in_(assessed))
         ):
             ratings.setdefault(rating.assessment_id, {})[rating.factor] = rating
         versions: dict[int, list[PlanVersion]] = {}
@@ -195,91 +180,142 @@ def country_brief(country_code: str, *, actor: Actor, today: date | None = None)
         for plan, version in session.execute(
             select(Plan, PlanVersion)
             .join(PlanVersion, PlanVersion.plan_id == Plan.id)
-            .where(Plan.country_code == code, Plan.status != "archived")
+            .where(Plan.country_code.in_(codes), Plan.status != "archived")
             .order_by(Plan.kind, Plan.id, PlanVersion.number)
         ):
             plan_rows.setdefault(plan.id, plan)
             versions.setdefault(plan.id, []).append(version)
-        plans = [
-            PlanSummary(
-                plan,
-                next((v for v in versions[plan.id] if v.id == plan.effective_version_id), None),
-                versions[plan.id][-1],
-            )
-            for plan in plan_rows.values()
-        ]
-        actions = [
-            ActionSummary(item, agency_code)
-            for item, agency_code in session.execute(
-                select(ActionItem, Agency.code)
-                .join(Agency, Agency.id == ActionItem.owner_agency_id)
-                .where(ActionItem.country_code == code, ActionItem.status.not_in(CLOSED_STATUSES))
-                .order_by(ActionItem.due_on)
-            )
-        ]
-        review_items = list(
+        plans = _by_country(
+            (
+                PlanSummary(
+                    plan,
+                    next((v for v in versions[plan.id] if v.id == plan.effective_version_id), None),
+                    versions[plan.id][-1],
+                )
+                for plan in plan_rows.values()
+            ),
+            key=lambda summary: summary.plan.country_code,
+        )
+        actions = _by_country(
+            (
+                ActionSummary(item, agency_code)
+                for item, agency_code in session.execute(
+                    select(ActionItem, Agency.code)
+                    .join(Agency, Agency.id == ActionItem.owner_agency_id)
+                    .where(ActionItem.country_code.in_(codes), tracker.is_open())
+                    .order_by(ActionItem.due_on)
+                )
+            ),
+            key=lambda summary: summary.item.country_code,
+        )
+        is_review = (
+            AgendaItem.country_code.in_(codes),
+            AgendaItem.kind == "country_review",
+            Meeting.status == "held",
+        )
+        review_items = _by_country(
             session.execute(
                 select(AgendaItem, Meeting)
                 .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .where(
-                    AgendaItem.country_code == code,
-                    AgendaItem.kind == "country_review",
-                    Meeting.status == "held",
-                )
+                .where(*is_review)
                 .order_by(Meeting.starts_at.desc())
-            )
+            ),
+            key=lambda row: row[0].country_code,
+        )
+        reviewed_items = (
+            select(AgendaItem.id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(*is_review)
         )
         decisions = list(
             session.scalars(
                 select(Decision)
                 .where(
                     or_(
-                        Decision.country_code == code,
-                        Decision.agenda_item_id.in_([item.id for item, _ in review_items]),
+                        Decision.country_code.in_(codes),
+                        Decision.agenda_item_id.in_(reviewed_items),
                     )
                 )
                 .order_by(Decision.decided_at.desc())
             )
         )
-        reviews = [
-            Review(meeting, item, [d for d in decisions if d.agenda_item_id == item.id])
-            for item, meeting in review_items
-        ]
-        in_reviews = {d.id for review in reviews for d in review.decisions}
-        last_review = None
-        last_review_decisions: list[Decision] = []
-        if entry is not None and entry.last_review_meeting_id:
-            for review in reviews:
-                if review.meeting.id == entry.last_review_meeting_id:
-                    last_review = review.meeting
-                    last_review_decisions = sorted(review.decisions, key=lambda d: d.decided_at)
-                    break
-            else:
-                last_review = session.get(Meeting, entry.last_review_meeting_id)
-        alerts = [
+        open_alerts = _by_country(
             alert
             for alert in session.scalars(
                 select(Alert)
-                .where(Alert.country_code == code, Alert.status != "closed")
+                .where(Alert.country_code.in_(codes), Alert.status != "closed")
                 .order_by(Alert.filed_at.desc())
             )
             if access.can(
                 actor, "alert.read", restricted=alert.restricted, agency_id=alert.filing_agency_id
             )
-        ]
-    return CountryBrief(
-        country=country,
-        entry=entry,
-        tier_history=tier_history,
-        statistical_risk=forecasts[0] if forecasts else None,
-        assessments=[Assessment(a, ratings.get(a.id, {})) for a in assessments],
-        plans=plans,
-        open_actions=actions,
-        last_review=last_review,
-        last_review_decisions=last_review_decisions,
-        open_alerts=alerts,
-        forecasts=forecasts,
-        risk_history=history,
-        reviews=reviews,
-        other_decisions=[d for d in decisions if d.id not in in_reviews],
-    )
+        )
+        by_item: dict[int, list[Decision]] = {}
+        for decision in decisions:
+            by_item.setdefault(decision.agenda_item_id, []).append(decision)
+        briefs = []
+        for code in codes:
+            country, entry = found[code]
+            reviews = [
+                Review(meeting, item, by_item.get(item.id, []))
+                for item, meeting in review_items.get(code, [])
+            ]
+            in_reviews = {d.id for review in reviews for d in review.decisions}
+            last_review, last_review_decisions = _last_review(session, entry, reviews)
+            seen = observations.get(code, [])
+            forecasts = [
+                StatisticalRisk(
+                    o.source, o.edition, o.period, o.risk, o.rank, o.previous_risk, o.previous_rank
+                )
+                for o in seen
+                if o.kind == "forecast"
+            ]
+            history = [o for o in seen if o.kind == "history"]
+            newest = max((o.edition for o in history), default=None)
+            briefs.append(
+                CountryBrief(
+                    country=country,
+                    entry=entry,
+                    tier_history=tier_history.get(code, []),
+                    statistical_risk=forecasts[0] if forecasts else None,
+                    assessments=[
+                        Assessment(a, ratings.get(a.id, {})) for a in assessments.get(code, [])
+                    ],
+                    plans=plans.get(code, []),
+                    open_actions=actions.get(code, []),
+                    last_review=last_review,
+                    last_review_decisions=last_review_decisions,
+                    open_alerts=open_alerts.get(code, []),
+                    forecasts=forecasts,
+                    risk_history=[
+                        RiskPoint(int(o.period), o.risk, o.rank, bool(o.mass_killing_onset))
+                        for o in history
+                        if o.edition == newest
+                    ],
+                    reviews=reviews,
+                    other_decisions=[
+                        d for d in decisions if d.id not in in_reviews and d.country_code == code
+                    ],
+                )
+            )
+    return briefs
+
+
+def _by_country(records, *, key=lambda record: record.country_code) -> dict[str, list]:
+    """Records grouped by their country, each group in the order read."""
+    grouped: dict[str, list] = {}
+    for record in records:
+        grouped.setdefault(key(record), []).append(record)
+    return grouped
+
+
+def _last_review(
+    session, entry: WatchlistEntry | None, reviews: list[Review]
+) -> tuple[Meeting | None, list[Decision]]:
+    """The meeting that last reviewed the country, and the decisions it took there."""
+    if entry is None or not entry.last_review_meeting_id:
+        return None, []
+    for review in reviews:
+        if review.meeting.id == entry.last_review_meeting_id:
+            return review.meeting, sorted(review.decisions, key=lambda d: d.decided_at)
+    return session.get(Meeting, entry.last_review_meeting_id), []

@@ -8,9 +8,11 @@ meeting room show.
 """
 
 import io
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
@@ -179,7 +181,7 @@ def _read_ahead(record: _MeetingRecord, actor: Actor) -> Paper:
             if item.country_code and item.kind in ("country_review", "alert_review")
         )
     )
-    country_briefs = [briefs.country_brief(code, actor=actor) for code in codes]
+    country_briefs = briefs.country_briefs(codes, actor=actor)
     lines = {
         p.effective.id: plans.version_detail(p.effective.id).lines
         for b in country_briefs
@@ -375,7 +377,7 @@ def _tier_history(brief: briefs.CountryBrief) -> list[Block]:
 def _statistical_risk(brief: briefs.CountryBrief) -> list[Block]:
     heading = Heading("Statistical risk", 2)
     if len(brief.risk_trend) >= 2:
-        chart = _risk_chart(brief.risk_trend, brief.entry.tier if brief.entry else None)
+        chart = _risk_chart(tuple(brief.risk_trend), brief.entry.tier if brief.entry else None)
         caption = (
             f"Estimated risk of a new mass killing in {brief.country.name}, by year of data. "
             "Source: Early Warning Project."
@@ -533,32 +535,54 @@ def _tier_change(change) -> str:
     return f"Tier {change.old_tier} → tier {change.new_tier}"
 
 
-def _risk_chart(trend: list[tuple[int, float]], tier: int | None) -> bytes:
-    """A small line chart of the statistical risk by year, as a PNG."""
-    years = [year for year, _ in trend]
-    risks = [risk * 100 for _, risk in trend]
-    color = vocabulary.TIER_COLORS.get(tier, "#4575b4")
-    figure = Figure(figsize=(6.4, 2.1), dpi=200, layout="constrained")
-    axes = figure.add_subplot()
-    axes.plot(years, risks, color=color, linewidth=1.8, marker="o", markersize=3)
-    axes.fill_between(years, risks, color=color, alpha=0.12)
-    axes.annotate(
-        f"{risks[-1]:.1f}%",
-        (years[-1], risks[-1]),
-        textcoords="offset points",
-        xytext=(4, 4),
-        fontsize=8,
-    )
-    axes.set_ylabel("Risk (%)", fontsize=8)
-    axes.set_ylim(bottom=0)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.tick_params(labelsize=7.5)
-    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+class _RiskChart:
+    """A small line chart of the statistical risk by year. Its figure is drawn once and then
+    given each country's figures in turn: setting up axes and ticks is most of what a
+    matplotlib chart costs, and a read-ahead has one chart per country."""
+
+    def __init__(self):
+        self.figure = Figure(figsize=(6.4, 2.1), dpi=170)
+        self.figure.subplots_adjust(left=0.08, right=0.95, top=0.93, bottom=0.13)
+        axes = self.axes = self.figure.add_subplot()
+        (self.line,) = axes.plot([], [], linewidth=1.8, marker="o", markersize=3)
+        self.fill = None
+        self.last = axes.annotate("", (0, 0), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        axes.set_ylabel("Risk (%)", fontsize=8)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.tick_params(labelsize=7.5)
+        axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+
+    def png(self, trend: tuple[tuple[int, float], ...], tier: int | None) -> bytes:
+        years = [year for year, _ in trend]
+        risks = [risk * 100 for _, risk in trend]
+        color = vocabulary.TIER_COLORS.get(tier, "#4575b4")
+        self.line.set_data(years, risks)
+        self.line.set_color(color)
+        if self.fill is not None:
+            self.fill.remove()
+        self.fill = self.axes.fill_between(years, risks, color=color, alpha=0.12)
+        self.last.set_text(f"{risks[-1]:.1f}%")
+        self.last.xy = (years[-1], risks[-1])
+        self.axes.relim()
+        self.axes.autoscale_view(scaley=False)
+        self.axes.set_ylim(0, max(max(risks), 0.1) * 1.12)  # room above for the last value
+        out = io.BytesIO()
+        self.figure.savefig(out, format="png")
+        return out.getvalue()
+
+
+_charts = threading.local()  # a figure is not for two threads at once: one per thread
+
+
+@lru_cache(maxsize=256)
+def _risk_chart(trend: tuple[tuple[int, float], ...], tier: int | None) -> bytes:
+    """The chart as a PNG. It depends on nothing but its figures, which change once a year
+    with the Early Warning Project's edition: kept for the next paper that shows them."""
+    if not hasattr(_charts, "drawer"):
+        _charts.drawer = _RiskChart()
+    return _charts.drawer.png(trend, tier)
 
 
 # --- plans ------------------------------------------------------------------------------------
