@@ -55,6 +55,7 @@ ROLES = {
 QUICK_ROLES = ("chair", "representative")
 RENDER_TIMEOUT = 300  # seconds; a page slower than this is a finding, not a hang
 SLOW_RENDER = 3.0  # seconds: past this, fewer repetitions keep the run within minutes
+FAST_RENDER = 0.15  # seconds: under this, more repetitions steady the median
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
 USAGE_ERROR = 2  # argparse's exit status for a command line it does not know
 QUERY_PARAM = re.compile(r"""query_params(?:\.get(?:_all)?\(\s*|\[\s*)["'](\w+)["']""")
@@ -329,7 +330,12 @@ def measure_page(
         at.switch_page(page.script)
         at.query_params.update(query)
         cold = _render(at, counter)
-        repeat = runs if cold.seconds < SLOW_RENDER else max(2, runs // 2)
+        if cold.seconds < FAST_RENDER:
+            repeat = runs * 3  # a fast page's median moves with the machine: take more
+        elif cold.seconds < SLOW_RENDER:
+            repeat = runs
+        else:
+            repeat = max(2, runs // 2)
         warm = [_render(at, counter) for _ in range(repeat)]
     except Exception as error:  # a broken page is a result to report, not a reason to stop
         timing.status, timing.detail = "failed", str(error)[:300]

@@ -384,11 +384,9 @@ def render(results: dict) -> str:
         command = next(iter(row.values()))["query"]
         rows.append([name, f"`{command}`"] + [_cell(row.get(col)) for col in columns])
     out += [_table(header, rows), ""]
-    # What went wrong, in full; and what each export wrote (the same on both engines).
+    # What went wrong, in full; and what each export wrote.
     details = dict.fromkeys(
-        f"- {_label(name, role)}, "
-        + (f"{engine}/{scale}" if t["status"] != "ok" else scale)
-        + f": {t['detail']}"
+        f"- {_label(name, role)}, {engine}/{scale}: {t['detail']}"
         for table in (pages, others)
         for (name, role), row in table.items()
         for (engine, scale) in columns
