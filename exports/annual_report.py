@@ -3,6 +3,7 @@
 handling marking is on every page and both formats say the same thing."""
 
 import io
+from collections import Counter
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -186,7 +187,7 @@ def _alerts(report: reports.AnnualReport) -> list[Block]:
         *out,
         Chart(
             _alerts_chart(report.alerts),
-            "Days from filing to review; the mark is the alert's review deadline.",
+            "Alerts filed each month, by whether they were reviewed by their deadline.",
         ),
         Table(
             ["Alert", "Country", "Severity", "Filed", "Days to review", "Deadline (days)"],
@@ -253,28 +254,37 @@ def _actions_chart(actions: list[reports.AgencyActivity]) -> bytes:
     return _png(figure)
 
 
+# How an alert of the period fared, in the order stacked, with its colour.
+ALERT_OUTCOMES = {
+    "Reviewed by the deadline": vocabulary.REVIEW_STATUS_COLORS["on_time"],
+    "Late": vocabulary.REVIEW_STATUS_COLORS["overdue"],
+    "Waiting, within the deadline": vocabulary.REVIEW_STATUS_COLORS["due"],
+}
+
+
+def _alert_outcome(line: reports.AlertLine) -> str:
+    if line.on_time:
+        return "Reviewed by the deadline"
+    return "Late" if line.late else "Waiting, within the deadline"
+
+
 def _alerts_chart(alerts: list[reports.AlertLine]) -> bytes:
-    figure, axes = _figure(0.5 + 0.25 * len(alerts))
-    shown = list(reversed(alerts))  # the first filed on top
-    labels = [f"{a.reference} · {a.country_name}" for a in shown]
-    axes.barh(
-        labels,
-        [a.days_to_review or 0 for a in shown],
-        color=[vocabulary.REVIEW_STATUS_COLORS["overdue" if a.late else "on_time"] for a in shown],
+    """The alerts filed each month, by how their review went: one bar a month, however many
+    alerts a year brings (the table under it lists each one)."""
+    months = sorted({line.filed_on.replace(day=1) for line in alerts})
+    counts = Counter((line.filed_on.replace(day=1), _alert_outcome(line)) for line in alerts)
+    figure, axes = _figure(2.4)
+    positions = range(len(months))
+    below = [0] * len(months)
+    for outcome, color in ALERT_OUTCOMES.items():
+        heights = [counts[month, outcome] for month in months]
+        axes.bar(positions, heights, 0.7, bottom=below, label=outcome, color=color)
+        below = [b + h for b, h in zip(below, heights, strict=True)]
+    axes.set_xticks(
+        list(positions), [f"{month:%b %Y}" for month in months], rotation=45, ha="right"
     )
-    axes.scatter(
-        [a.deadline_days for a in shown], labels, marker="|", s=160, color="#1f2a44", zorder=3
-    )
-    for index, line in enumerate(shown):
-        if line.days_to_review is None:
-            axes.annotate(
-                "not reviewed",
-                (0, index),
-                xytext=(3, -3),
-                textcoords="offset points",
-                fontsize=7,
-                color=vocabulary.OVERDUE_COLOR,
-            )
-    axes.set_xlabel("Days", fontsize=8)
-    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel("Alerts filed", fontsize=8)
+    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
+    axes.legend(fontsize=7.5, frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1))
     return _png(figure)

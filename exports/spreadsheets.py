@@ -4,24 +4,24 @@ A spreadsheet runs a cell that begins with ``=``, ``+``, ``-`` or ``@`` (and, in
 or carriage return) as a formula: a title typed as ``=HYPERLINK(...)`` would become a live
 link on the chair's machine. ``neutralise`` prefixes such text with a single quote; the XLSX
 writer also stores every text cell as text. Rows are streamed from the database and written as
-they come (openpyxl's write-only mode), so an export of any size runs in bounded memory.
+they come (XlsxWriter's constant-memory mode), so an export of any size runs in bounded memory.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable
+from datetime import date
 from typing import BinaryIO, TextIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from committee import tracker, vocabulary
 from committee.tracker import TrackedItem, TrackerFilter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+DAY = "yyyy-mm-dd"
 # (heading, value of a tracked item, column width in XLSX)
 COLUMNS = [
     ("ID", lambda t: t.item.id, 7),
@@ -66,34 +66,37 @@ def write_csv(items: Iterable[TrackedItem], out: TextIO) -> int:
 
 def write_xlsx(items: Iterable[TrackedItem], out: BinaryIO | str) -> int:
     """Write ``items`` as an XLSX workbook to ``out`` (a path or a binary file); returns the row
-    count. Text cells are stored as text, dates as dates."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Action items")
-    for index, (_, _, width) in enumerate(COLUMNS):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([_cell(sheet, heading, font=bold) for heading in HEADINGS])
+    count. Text cells are stored as text (never a formula, whatever they begin with), dates as
+    dates."""
+    # XlsxWriter, row by row to a temporary file (constant memory); told never to read a text
+    # as a formula, a number or a link.
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet("Action items")
+    bold, day = workbook.add_format({"bold": True}), workbook.add_format({"num_format": DAY})
+    for column, (heading, _, width) in enumerate(COLUMNS):
+        sheet.set_column(column, column, width)
+        sheet.write_string(0, column, heading, bold)
+    sheet.freeze_panes(1, 0)
     count = 0
-    for tracked in items:
-        sheet.append([_cell(sheet, value) for value in _values(tracked)])
-        count += 1
-    workbook.save(out)
+    for count, tracked in enumerate(items, start=1):
+        for column, value in enumerate(_values(tracked)):
+            if isinstance(value, str):
+                # Characters XML cannot hold would make the workbook unreadable.
+                sheet.write_string(count, column, neutralise(_NOT_IN_XML.sub("", value)))
+            elif isinstance(value, date):
+                sheet.write_datetime(count, column, value, day)
+            elif value is not None:
+                sheet.write_number(count, column, value)
+    workbook.close()
     return count
-
-
-def _cell(sheet, value, font=None) -> WriteOnlyCell:
-    if isinstance(value, str):
-        # Characters XML cannot hold would make the workbook unreadable.
-        cell = WriteOnlyCell(sheet, value=neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
-        cell.data_type = "s"  # text, never a formula, whatever it begins with
-    else:
-        cell = WriteOnlyCell(sheet, value=value)
-        if value is not None and not isinstance(value, int):
-            cell.number_format = "yyyy-mm-dd"
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 def csv_bytes(selection: TrackerFilter) -> bytes:
