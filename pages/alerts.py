@@ -115,20 +115,23 @@ def detail(actor, shown: AlertDetail) -> None:
 def triage(actor, shown: AlertDetail) -> None:
     """The chair's actions on an open alert."""
     alert = shown.row.alert
-    if alert.acknowledged_at is None and st.button(
-        "Acknowledge", icon=":material/done:", key="acknowledge"
-    ):
-        done(
-            ui.attempt(
-                alerts.acknowledge_alert,
-                actor=actor,
-                alert_id=alert.id,
-                seen_version=alert.version,
-            ),
-            f"{alert.reference} acknowledged.",
-        )
-    if shown.proposal is not None:
-        proposal_box(actor, shown)
+    # One container whatever it holds, so that the closing form keeps its place on the page
+    # when the acknowledgement or the proposal goes away, and is updated rather than redrawn.
+    with st.container():
+        if alert.acknowledged_at is None and st.button(
+            "Acknowledge", icon=":material/done:", key="acknowledge"
+        ):
+            done(
+                ui.attempt(
+                    alerts.acknowledge_alert,
+                    actor=actor,
+                    alert_id=alert.id,
+                    seen_version=alert.version,
+                ),
+                f"{alert.reference} acknowledged.",
+            )
+        if shown.proposal is not None:
+            proposal_box(actor, shown)
     with st.form("close_alert"):
         st.markdown("**Close with a decision**")
         places = {None: "Decision of the chair, between meetings"} | {
@@ -425,9 +428,6 @@ st.caption(
     "The mass atrocities alert channel: an alert puts the country's review on the next "
     "meeting's agenda, or calls for an emergency session when that meeting is too far away."
 )
-if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
-
 counts = alerts.alert_counts(actor=actor)
 unread = inbox.unread_count(actor=actor)
 if is_chair:
@@ -436,15 +436,20 @@ if is_chair:
     b.metric("Past review deadline", counts.past_deadline)
     c.metric("Emergency sessions to schedule", counts.emergency_proposed)
     d.metric("Unread in your inbox", unread)
+# The messages and calls to act come and go; in one container, they do not move what follows,
+# so the alert below is updated in place instead of drawn a second time under the old one.
+notices = st.container()
+if FLASH in st.session_state:
+    notices.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
 if counts.past_deadline:
-    with st.container(border=True):
+    with notices.container(border=True):
         st.error(
             f"{counts.past_deadline} alert(s) passed their review deadline without a review.",
             icon=":material/alarm:",
         )
         needing_you(alerts.list_alerts(actor=actor, overdue_only=True).rows, "late")
 if is_chair and counts.emergency_proposed:
-    with st.container(border=True):
+    with notices.container(border=True):
         st.warning(
             f"{counts.emergency_proposed} emergency session(s) proposed: the next meeting is "
             "after these alerts' review deadline. Open one to schedule its session in one click.",
