@@ -88,14 +88,23 @@ def main(argv: list[str] | None = None) -> int:
     DATA.mkdir(exist_ok=True)
     results = report.load()
     postgres_url = f"{POSTGRES.rstrip('/')}/postgres"
-    largest = None
+    if "postgresql" in engines and (problem := postgres_problem()):
+        print(f"PostgreSQL skipped: {problem}")
+        engines.remove("postgresql")
+    # Every record first, then every measurement: a render measured while the disk is still
+    # writing out a large record just generated is slowed by that, not by its own work.
+    records = {}
     for engine in engines:
-        if engine == "postgresql" and (problem := postgres_problem()):
-            print(f"PostgreSQL skipped: {problem}")
-            continue
         for scale in scales:
             print(f"{engine} / {scale.name}")
-            generated = prepare(engine, scale, reuse=args.reuse)
+            records[engine, scale.name] = prepare(engine, scale, reuse=args.reuse)
+    os.sync()
+
+    largest = None
+    for engine in engines:
+        for scale in scales:
+            print(f"measuring {engine} / {scale.name}")
+            generated = records[engine, scale.name]
             timings = measure_afresh(database_url(engine, scale.name), quick=args.quick)
             report.record_run(
                 results,
