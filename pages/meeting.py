@@ -137,6 +137,25 @@ if staff and meeting.status == "scheduled":
         with st.popover("Cancel", icon=":material/event_busy:"):
             cancel_form()
 
+
+def decisions_text() -> str:
+    """The decisions under their agenda items, in the agenda's order, as minutes list them:
+    one block of Markdown however many there are (a box each made a long meeting slow)."""
+    titles = {line.item.id: line.item.title for line in record.agenda.lines} | {None: "General"}
+    under: dict[int | None, list[str]] = {}
+    for decision in record.decisions:
+        # Its own line breaks stay inside its list item.
+        text = ui.plain(decision.text).replace("\n", "  \n  ")
+        day = ui.local(decision.decided_at, meeting.timezone, "%d %b %Y")
+        item_id = decision.agenda_item_id if decision.agenda_item_id in titles else None
+        under.setdefault(item_id, []).append(f"- {text} :gray[· {day}]")
+    return "\n\n".join(
+        f"**{ui.plain(title)}**\n\n" + "\n".join(under[item_id])
+        for item_id, title in titles.items()
+        if item_id in under
+    )
+
+
 # --- the record -------------------------------------------------------------------------------
 
 own = actor.role == "agency_rep"
@@ -197,16 +216,11 @@ with tabs[1]:
         )
 
 with tabs[2]:
-    titles = {line.item.id: line.item.title for line in record.agenda.lines}
     if not record.decisions:
         st.info("No decisions recorded.")
-    for decision in record.decisions:
+    else:
         with st.container(border=True):
-            st.markdown(ui.plain(decision.text))
-            st.caption(
-                f"{titles.get(decision.agenda_item_id, 'General')} · "
-                f"{ui.local(decision.decided_at, meeting.timezone, '%d %b %Y')}"
-            )
+            st.markdown(decisions_text())
 
 with tabs[3]:
     found = record.minutes

@@ -19,6 +19,69 @@ def table(rows: list[dict]) -> None:
         st.caption("Nothing in this period.")
 
 
+def countries_reviewed(report: reports.AnnualReport) -> list[dict]:
+    return [
+        {
+            "Country": r.name,
+            "Tier now": vocabulary.TIER_LABELS[r.tier] if r.tier else "Off the watchlist",
+            "Reviews": r.reviews,
+            "Last reviewed": ui.day(r.last_reviewed),
+        }
+        for r in report.reviews
+    ]
+
+
+def tier_changes(report: reports.AnnualReport) -> list[dict]:
+    return [
+        {
+            "Date": ui.day(c.day),
+            "Country": c.country_name,
+            "From": c.old_tier or "—",
+            "To": c.new_tier or "off the watchlist",
+            "Reason": c.reason,
+        }
+        for c in report.tier_changes
+    ]
+
+
+def plans_approved(report: reports.AnnualReport) -> list[dict]:
+    return [
+        {"Date": ui.day(p.day), "Country": p.country_name, "Plan": p.title, "Version": p.version}
+        for p in report.plans_approved
+    ]
+
+
+def action_items(report: reports.AnnualReport) -> list[dict]:
+    return [
+        {"Agency": a.name, "Opened": a.opened, "Done": a.done, "Cancelled": a.cancelled}
+        for a in report.actions
+    ]
+
+
+def alert_lines(report: reports.AnnualReport) -> list[dict]:
+    return [
+        {
+            "Alert": a.reference,
+            "Country": a.country_name,
+            "Severity": vocabulary.SEVERITY_LABELS[a.severity].split(" —")[0],
+            "Filed": ui.day(a.filed_on),
+            "Days to review": a.days_to_review,
+            "Deadline (days)": a.deadline_days,
+            "In time": "yes" if a.on_time else ("late" if a.late else "not yet"),
+        }
+        for a in report.alerts
+    ]
+
+
+SECTIONS = {
+    "Countries reviewed": countries_reviewed,
+    "Tier changes": tier_changes,
+    "Plans approved": plans_approved,
+    "Action items": action_items,
+    "Alerts": alert_lines,
+}
+
+
 actor = ui.require("page.reports")
 st.title(":material/summarize: Reports")
 st.caption("The annual report, drawn from the committee's record.")
@@ -60,65 +123,9 @@ e.metric(
     f"{report.alerts_reviewed_on_time} of {len(report.alerts)}",
 )
 
-reviewed, tiers, plans, actions, alerts = st.tabs(
-    ["Countries reviewed", "Tier changes", "Plans approved", "Action items", "Alerts"]
-)
-with reviewed:
-    table(
-        [
-            {
-                "Country": r.name,
-                "Tier now": vocabulary.TIER_LABELS[r.tier] if r.tier else "Off the watchlist",
-                "Reviews": r.reviews,
-                "Last reviewed": ui.day(r.last_reviewed),
-            }
-            for r in report.reviews
-        ]
-    )
-with tiers:
-    table(
-        [
-            {
-                "Date": ui.day(c.day),
-                "Country": c.country_name,
-                "From": c.old_tier or "—",
-                "To": c.new_tier or "off the watchlist",
-                "Reason": c.reason,
-            }
-            for c in report.tier_changes
-        ]
-    )
-with plans:
-    table(
-        [
-            {
-                "Date": ui.day(p.day),
-                "Country": p.country_name,
-                "Plan": p.title,
-                "Version": p.version,
-            }
-            for p in report.plans_approved
-        ]
-    )
-with actions:
-    table(
-        [
-            {"Agency": a.name, "Opened": a.opened, "Done": a.done, "Cancelled": a.cancelled}
-            for a in report.actions
-        ]
-    )
-with alerts:
-    table(
-        [
-            {
-                "Alert": a.reference,
-                "Country": a.country_name,
-                "Severity": vocabulary.SEVERITY_LABELS[a.severity].split(" —")[0],
-                "Filed": ui.day(a.filed_on),
-                "Days to review": a.days_to_review,
-                "Deadline (days)": a.deadline_days,
-                "In time": "yes" if a.on_time else ("late" if a.late else "not yet"),
-            }
-            for a in report.alerts
-        ]
-    )
+# Only the open tab's table is drawn: a busy year's alerts are sent when someone asks for them.
+tabs = st.tabs(list(SECTIONS), key="report_section", on_change="rerun")
+for tab, rows_of in zip(tabs, SECTIONS.values(), strict=True):
+    if tab.open:
+        with tab:
+            table(rows_of(report))

@@ -224,6 +224,15 @@ def test_the_chair_reads_the_years_report_and_downloads_it(demo_people, app_as):
         "Alerts",
     ]
     assert len(at.get("download_button")) == 2
+    # Only the open tab's table is drawn; choosing another draws that one instead.
+    assert [list(t.value.columns) for t in at.dataframe] == [
+        ["Country", "Tier now", "Reviews", "Last reviewed"]
+    ]
+    at.session_state["report_section"] = "Alerts"
+    at.run()
+    [alerts_table] = at.dataframe
+    assert len(alerts_table.value) == 4
+    assert "Days to review" in alerts_table.value.columns
 
 
 def test_a_year_without_data_says_so(demo_people, app_as):

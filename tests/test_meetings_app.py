@@ -4,6 +4,7 @@ meeting's page, the agenda builder (with a second chair at work) and the meeting
 import pytest
 
 from committee import agenda, meeting_room, meetings, minutes, people
+from pages import ui
 
 
 @pytest.fixture
@@ -166,3 +167,24 @@ def test_notes_saved_by_someone_else_meanwhile_keep_the_persons_text(cast, app_a
     assert agenda.agenda_of(meeting.id).lines[0].item.notes == "Their notes."
     at.button(key=f"save_notes_{item.id}").click().run()  # having read theirs
     assert agenda.agenda_of(meeting.id).lines[0].item.notes == "My notes."
+
+
+def test_the_meeting_page_lists_the_decisions_under_their_agenda_items(cast, app_as):
+    chair, meeting = cast["chair"], cast["next"]
+    agenda.accept_proposal(actor=chair, meeting_id=meeting.id, seen_version=meeting.version)
+    first, second = [line.item for line in agenda.agenda_of(meeting.id).lines][:2]
+    meeting_room.record_decision(actor=chair, item_id=second.id, text="Fund *two* monitors.")
+    meeting_room.record_decision(
+        actor=chair, item_id=first.id, text="Demarche in the capital.\nReport back in May."
+    )
+    at = open_page(app_as, cast["rep"], "pages/meeting.py", meeting.id)
+    shown = next(m.value for m in at.markdown if "Demarche" in m.value)
+    # In the agenda's order, not the order of deciding; the person's text stays literal, and
+    # a decision's second line stays inside its own list item.
+    where = [
+        shown.index(part)
+        for part in (f"**{ui.plain(first.title)}**", "Demarche", f"**{ui.plain(second.title)}**")
+    ]
+    assert where == sorted(where) and where[-1] < shown.index("Fund")
+    assert "- Fund \\*two\\* monitors\\." in shown
+    assert "- Demarche in the capital\\.  \n  Report back in May\\." in shown
