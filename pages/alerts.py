@@ -39,6 +39,15 @@ def done(result, message: str) -> None:
         flash(message)
 
 
+def act_on(alert, service, actor, message: str, **fields) -> None:
+    """A chair's action on the alert as shown (its version guards against a change meanwhile),
+    and the message once it is done."""
+    done(
+        ui.attempt(service, actor=actor, alert_id=alert.id, seen_version=alert.version, **fields),
+        message,
+    )
+
+
 # --- one alert --------------------------------------------------------------------------------
 
 
@@ -121,15 +130,7 @@ def triage(actor, shown: AlertDetail) -> None:
         if alert.acknowledged_at is None and st.button(
             "Acknowledge", icon=":material/done:", key="acknowledge"
         ):
-            done(
-                ui.attempt(
-                    alerts.acknowledge_alert,
-                    actor=actor,
-                    alert_id=alert.id,
-                    seen_version=alert.version,
-                ),
-                f"{alert.reference} acknowledged.",
-            )
+            act_on(alert, alerts.acknowledge_alert, actor, f"{alert.reference} acknowledged.")
         if shown.proposal is not None:
             proposal_box(actor, shown)
     with st.form("close_alert"):
@@ -142,16 +143,13 @@ def triage(actor, shown: AlertDetail) -> None:
         reason = st.text_area("Decision and reason", placeholder="What was decided, and why.")
         ui.field_error("reason")
         if st.form_submit_button("Close the alert", icon=":material/gavel:"):
-            done(
-                ui.attempt(
-                    alerts.close_alert,
-                    actor=actor,
-                    alert_id=alert.id,
-                    seen_version=alert.version,
-                    reason=reason,
-                    agenda_item_id=where,
-                ),
+            act_on(
+                alert,
+                alerts.close_alert,
+                actor,
                 f"{alert.reference} closed with the decision recorded.",
+                reason=reason,
+                agenda_item_id=where,
             )
             if st.session_state.get("field_errors"):
                 st.rerun()
@@ -179,13 +177,12 @@ def proposal_box(actor, shown: AlertDetail) -> None:
             type="primary",
             key="schedule_emergency",
         ):
-            meeting = ui.attempt(
+            act_on(
+                alert,
                 alerts.schedule_emergency_session,
-                actor=actor,
-                alert_id=alert.id,
-                seen_version=alert.version,
+                actor,
+                f"Emergency session scheduled for {ui.local(proposal.starts_at)}.",
             )
-            done(meeting, f"Emergency session scheduled for {ui.local(proposal.starts_at)}.")
 
 
 def needing_you(rows: list[AlertRow], place: str) -> None:
