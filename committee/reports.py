@@ -80,10 +80,7 @@ class AlertLine:
     days_to_review: float | None  # None: not reviewed
     deadline_days: float
     deadline_passed: bool  # when the report was made
-
-    @property
-    def on_time(self) -> bool:
-        return self.days_to_review is not None and self.days_to_review <= self.deadline_days
+    on_time: bool  # reviewed by its deadline (to the second, not the rounded days shown)
 
     @property
     def late(self) -> bool:
@@ -132,6 +129,32 @@ class AnnualReport:
         return sum(1 for a in self.alerts if a.on_time)
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """The report's figures without its lines: what the reports page shows above its tabs,
+    counted in the database however busy the year."""
+
+    meetings_held: dict[str, int]
+    reviews_held: int
+    countries_reviewed: int
+    tier_changes: int
+    plans_approved: int
+    items_moved: int  # action items opened or closed in the period
+    alerts: int
+    alerts_reviewed_on_time: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            sum(self.meetings_held.values())
+            or self.reviews_held
+            or self.tier_changes
+            or self.plans_approved
+            or self.items_moved
+            or self.alerts
+        )
+
+
 def year_period(year: int) -> tuple[date, date]:
     if not FIRST_YEAR <= year <= clock.today().year:
         raise ValidationError(
@@ -140,105 +163,180 @@ def year_period(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+class _Period:
+    """The period's bounds, read in the committee's time zone: its days are the committee's
+    days."""
+
+    def __init__(self, start: date, end: date):
+        if end < start:
+            raise ValidationError("The period ends before it starts.", field="end")
+        self.zone = settings.zone()
+        self.since = datetime.combine(start, time(), self.zone)
+        self.until = datetime.combine(end + timedelta(days=1), time(), self.zone)
+
+    def within(self, column):
+        return and_(column >= self.since, column < self.until)
+
+
 def annual_report(*, actor: Actor, start: date, end: date) -> AnnualReport:
     """The report for the period, in a fixed number of queries."""
-    if end < start:
-        raise ValidationError("The period ends before it starts.", field="end")
-    zone = settings.zone()
-    # The period is read in the committee's time zone: its days are the committee's days.
-    since = datetime.combine(start, time(), zone)
-    until = datetime.combine(end + timedelta(days=1), time(), zone)
-
-    def within(column):
-        return and_(column >= since, column < until)
-
+    period = _Period(start, end)
     with read_session() as session:
-        held = dict(
-            session.execute(
-                select(Meeting.kind, func.count())
-                .where(Meeting.status == "held", within(Meeting.starts_at))
-                .group_by(Meeting.kind)
-            ).all()
+        return AnnualReport(
+            start,
+            end,
+            _meetings_held(session, period),
+            *(read(session, period, actor) for read in SECTIONS.values()),
         )
-        reviews = [
-            CountryReviews(code, name, tier, count, last.astimezone(zone).date())
-            for code, name, tier, count, last in session.execute(
-                select(
-                    Country.code,
-                    Country.name,
-                    WatchlistEntry.tier,
-                    func.count(func.distinct(Meeting.id)),
-                    func.max(Meeting.starts_at),
-                )
-                .select_from(AgendaItem)
-                .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .join(Country, Country.code == AgendaItem.country_code)
-                .outerjoin(
-                    WatchlistEntry,
-                    (WatchlistEntry.country_code == Country.code) & WatchlistEntry.on_watchlist,
-                )
-                .where(
-                    AgendaItem.kind == "country_review",
-                    Meeting.status == "held",
-                    within(Meeting.starts_at),
-                )
-                .group_by(Country.code, Country.name, WatchlistEntry.tier)
-                .order_by(func.count(func.distinct(Meeting.id)).desc(), Country.name)
-            )
-        ]
-        tier_changes = [
-            TierChangeLine(
-                change.changed_at.astimezone(zone).date(),
-                name,
-                change.old_tier,
-                change.new_tier,
-                change.reason,
-            )
-            for change, name in session.execute(
-                select(TierChange, Country.name)
-                .join(Country, Country.code == TierChange.country_code)
-                .where(within(TierChange.changed_at))
-                .order_by(TierChange.changed_at, TierChange.id)
-            )
-        ]
-        plans = [
-            PlanApproval(approved.astimezone(zone).date(), name, title, kind, number)
-            for approved, name, title, kind, number in session.execute(
-                select(
-                    PlanVersion.approved_at, Country.name, Plan.title, Plan.kind, PlanVersion.number
-                )
-                .join(Plan, Plan.id == PlanVersion.plan_id)
-                .join(Country, Country.code == Plan.country_code)
-                .where(within(PlanVersion.approved_at))
-                .order_by(PlanVersion.approved_at)
-            )
-        ]
-        actions = _agency_activity(session, within)
-        now = clock.now()
-        filed = [
-            _alert_line(row, zone, now)
-            for row in session.execute(
-                select(
-                    Alert.reference,
-                    Alert.restricted,
-                    Country.name,
-                    Alert.severity,
-                    Alert.filed_at,
-                    Alert.review_deadline,
-                    alerts.review_time().label("reviewed_at"),
-                )
-                .join(Country, Country.code == Alert.country_code)
-                .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-                .where(alerts.readable_by(actor), within(Alert.filed_at))
-                .order_by(Alert.filed_at)
-            )
-        ]
-    return AnnualReport(start, end, held, reviews, tier_changes, plans, actions, filed)
 
 
-def _agency_activity(session, within) -> list[AgencyActivity]:
+def annual_summary(*, actor: Actor, start: date, end: date) -> ReportSummary:
+    """The report's figures, each an aggregate: the same numbers as ``annual_report``'s."""
+    period = _Period(start, end)
+    reviews = _reviews_query(period).subquery()
+    within = period.within
+    with read_session() as session:
+        reviews_held, countries = session.execute(
+            select(func.coalesce(func.sum(reviews.c.reviews), 0), func.count())
+        ).one()
+        opened = session.scalar(select(func.count()).where(within(ActionItem.created_at)))
+        closed = session.scalar(
+            select(func.count()).where(
+                ActionItem.status.in_(CLOSED_STATUSES), within(ActionItem.closed_at)
+            )
+        )
+        reviewed = alerts.review_time()
+        filed, on_time = session.execute(
+            select(func.count(), func.count().filter(reviewed <= Alert.review_deadline))
+            .select_from(Alert)
+            .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
+            .where(alerts.readable_by(actor), within(Alert.filed_at))
+        ).one()
+        return ReportSummary(
+            meetings_held=_meetings_held(session, period),
+            reviews_held=reviews_held,
+            countries_reviewed=countries,
+            tier_changes=session.scalar(select(func.count()).where(within(TierChange.changed_at))),
+            plans_approved=session.scalar(
+                select(func.count()).where(within(PlanVersion.approved_at))
+            ),
+            items_moved=opened + closed,
+            alerts=filed,
+            alerts_reviewed_on_time=on_time,
+        )
+
+
+def report_section(name: str, *, actor: Actor, start: date, end: date) -> list:
+    """The lines of one of the report's ``SECTIONS``, for the tab that shows them."""
+    period = _Period(start, end)
+    with read_session() as session:
+        return SECTIONS[name](session, period, actor)
+
+
+def _meetings_held(session, period: _Period) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(Meeting.kind, func.count())
+            .where(Meeting.status == "held", period.within(Meeting.starts_at))
+            .group_by(Meeting.kind)
+        ).all()
+    )
+
+
+def _reviews_query(period: _Period):
+    """Countries reviewed at meetings held in the period, with how often and when last."""
+    reviews = func.count(func.distinct(Meeting.id))
+    return (
+        select(
+            Country.code,
+            Country.name,
+            WatchlistEntry.tier,
+            reviews.label("reviews"),
+            func.max(Meeting.starts_at),
+        )
+        .select_from(AgendaItem)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .join(Country, Country.code == AgendaItem.country_code)
+        .outerjoin(
+            WatchlistEntry,
+            (WatchlistEntry.country_code == Country.code) & WatchlistEntry.on_watchlist,
+        )
+        .where(
+            AgendaItem.kind == "country_review",
+            Meeting.status == "held",
+            period.within(Meeting.starts_at),
+        )
+        .group_by(Country.code, Country.name, WatchlistEntry.tier)
+    )
+
+
+def _reviews(session, period: _Period, actor: Actor) -> list[CountryReviews]:
+    query = _reviews_query(period).order_by(
+        func.count(func.distinct(Meeting.id)).desc(), Country.name
+    )
+    return [
+        CountryReviews(code, name, tier, count, last.astimezone(period.zone).date())
+        for code, name, tier, count, last in session.execute(query)
+    ]
+
+
+def _tier_changes(session, period: _Period, actor: Actor) -> list[TierChangeLine]:
+    return [
+        TierChangeLine(
+            change.changed_at.astimezone(period.zone).date(),
+            name,
+            change.old_tier,
+            change.new_tier,
+            change.reason,
+        )
+        for change, name in session.execute(
+            select(TierChange, Country.name)
+            .join(Country, Country.code == TierChange.country_code)
+            .where(period.within(TierChange.changed_at))
+            .order_by(TierChange.changed_at, TierChange.id)
+        )
+    ]
+
+
+def _plans_approved(session, period: _Period, actor: Actor) -> list[PlanApproval]:
+    return [
+        PlanApproval(approved.astimezone(period.zone).date(), name, title, kind, number)
+        for approved, name, title, kind, number in session.execute(
+            select(PlanVersion.approved_at, Country.name, Plan.title, Plan.kind, PlanVersion.number)
+            .join(Plan, Plan.id == PlanVersion.plan_id)
+            .join(Country, Country.code == Plan.country_code)
+            .where(period.within(PlanVersion.approved_at))
+            .order_by(PlanVersion.approved_at)
+        )
+    ]
+
+
+def _alerts(session, period: _Period, actor: Actor) -> list[AlertLine]:
+    now = clock.now()
+    return [
+        _alert_line(row, period.zone, now)
+        for row in session.execute(
+            select(
+                Alert.reference,
+                Alert.restricted,
+                Country.name,
+                Alert.severity,
+                Alert.filed_at,
+                Alert.review_deadline,
+                alerts.review_time().label("reviewed_at"),
+            )
+            .join(Country, Country.code == Alert.country_code)
+            .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
+            .where(alerts.readable_by(actor), period.within(Alert.filed_at))
+            .order_by(Alert.filed_at)
+        )
+    ]
+
+
+def _agency_activity(session, period: _Period, actor: Actor) -> list[AgencyActivity]:
     """Items opened, done and cancelled in the period, by agency: two aggregates, one over the
     items created in the period and one over those closed in it, each read from its index."""
+    within = period.within
     opened = dict(
         session.execute(
             select(ActionItem.owner_agency_id, func.count())
@@ -285,4 +383,15 @@ def _alert_line(row, zone, now: datetime) -> AlertLine:
         days_to_review=days(row.reviewed_at) if row.reviewed_at else None,
         deadline_days=days(row.review_deadline),
         deadline_passed=row.review_deadline < now,
+        on_time=row.reviewed_at is not None and row.reviewed_at <= row.review_deadline,
     )
+
+
+# The report's parts in its order, each read by itself for the tab that shows it.
+SECTIONS = {
+    "reviews": _reviews,
+    "tier_changes": _tier_changes,
+    "plans_approved": _plans_approved,
+    "actions": _agency_activity,
+    "alerts": _alerts,
+}

@@ -19,7 +19,7 @@ def table(rows: list[dict]) -> None:
         st.caption("Nothing in this period.")
 
 
-def countries_reviewed(report: reports.AnnualReport) -> list[dict]:
+def countries_reviewed(lines: list[reports.CountryReviews]) -> list[dict]:
     return [
         {
             "Country": r.name,
@@ -27,11 +27,11 @@ def countries_reviewed(report: reports.AnnualReport) -> list[dict]:
             "Reviews": r.reviews,
             "Last reviewed": ui.day(r.last_reviewed),
         }
-        for r in report.reviews
+        for r in lines
     ]
 
 
-def tier_changes(report: reports.AnnualReport) -> list[dict]:
+def tier_changes(lines: list[reports.TierChangeLine]) -> list[dict]:
     return [
         {
             "Date": ui.day(c.day),
@@ -40,25 +40,25 @@ def tier_changes(report: reports.AnnualReport) -> list[dict]:
             "To": c.new_tier or "off the watchlist",
             "Reason": c.reason,
         }
-        for c in report.tier_changes
+        for c in lines
     ]
 
 
-def plans_approved(report: reports.AnnualReport) -> list[dict]:
+def plans_approved(lines: list[reports.PlanApproval]) -> list[dict]:
     return [
         {"Date": ui.day(p.day), "Country": p.country_name, "Plan": p.title, "Version": p.version}
-        for p in report.plans_approved
+        for p in lines
     ]
 
 
-def action_items(report: reports.AnnualReport) -> list[dict]:
+def action_items(lines: list[reports.AgencyActivity]) -> list[dict]:
     return [
         {"Agency": a.name, "Opened": a.opened, "Done": a.done, "Cancelled": a.cancelled}
-        for a in report.actions
+        for a in lines
     ]
 
 
-def alert_lines(report: reports.AnnualReport) -> list[dict]:
+def alert_lines(lines: list[reports.AlertLine]) -> list[dict]:
     return [
         {
             "Alert": a.reference,
@@ -69,16 +69,17 @@ def alert_lines(report: reports.AnnualReport) -> list[dict]:
             "Deadline (days)": a.deadline_days,
             "In time": "yes" if a.on_time else ("late" if a.late else "not yet"),
         }
-        for a in report.alerts
+        for a in lines
     ]
 
 
-SECTIONS = {
-    "Countries reviewed": countries_reviewed,
-    "Tier changes": tier_changes,
-    "Plans approved": plans_approved,
-    "Action items": action_items,
-    "Alerts": alert_lines,
+# The tabs: the report's section each shows, and its table's rows.
+TABS = {
+    "Countries reviewed": ("reviews", countries_reviewed),
+    "Tier changes": ("tier_changes", tier_changes),
+    "Plans approved": ("plans_approved", plans_approved),
+    "Action items": ("actions", action_items),
+    "Alerts": ("alerts", alert_lines),
 }
 
 
@@ -89,7 +90,7 @@ st.caption("The annual report, drawn from the committee's record.")
 this_year = clock.today().year
 year = st.selectbox("Year", range(this_year, this_year - YEARS_OFFERED, -1), width=200)
 start, end = reports.year_period(year)
-report = reports.annual_report(actor=actor, start=start, end=end)
+summary = reports.annual_summary(actor=actor, start=start, end=end)
 
 with st.container(horizontal=True):
     for fmt, label in FORMAT_LABELS.items():
@@ -105,27 +106,24 @@ with st.container(horizontal=True):
             key=f"annual_{fmt}",
         )
 
-if report.is_empty:
+if summary.is_empty:
     st.info(
         f"No committee activity is recorded for {year}: the report says so.",
         icon=":material/info:",
     )
     st.stop()
 
-held = report.meetings_held
+held = summary.meetings_held
 a, b, c, d, e = st.columns(5)
 a.metric("Meetings held", sum(held.values()), help=", ".join(f"{n} {k}" for k, n in held.items()))
-b.metric("Country reviews", report.reviews_held, help=f"of {len(report.reviews)} countries")
-c.metric("Tier changes", len(report.tier_changes))
-d.metric("Plans approved", len(report.plans_approved))
-e.metric(
-    "Alerts reviewed in time",
-    f"{report.alerts_reviewed_on_time} of {len(report.alerts)}",
-)
+b.metric("Country reviews", summary.reviews_held, help=f"of {summary.countries_reviewed} countries")
+c.metric("Tier changes", summary.tier_changes)
+d.metric("Plans approved", summary.plans_approved)
+e.metric("Alerts reviewed in time", f"{summary.alerts_reviewed_on_time} of {summary.alerts}")
 
-# Only the open tab's table is drawn: a busy year's alerts are sent when someone asks for them.
-tabs = st.tabs(list(SECTIONS), key="report_section", on_change="rerun")
-for tab, rows_of in zip(tabs, SECTIONS.values(), strict=True):
+# Only the open tab's section is read and drawn: a busy year's alerts when someone asks.
+tabs = st.tabs(list(TABS), key="report_section", on_change="rerun")
+for tab, (section, rows_of) in zip(tabs, TABS.values(), strict=True):
     if tab.open:
         with tab:
-            table(rows_of(report))
+            table(rows_of(reports.report_section(section, actor=actor, start=start, end=end)))

@@ -11,7 +11,7 @@ from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from committee import reports, settings
+from committee import people, reports, settings
 from committee.actor import Actor
 from committee.cli import main
 from committee.errors import ValidationError
@@ -77,9 +77,45 @@ def test_alerts_in_the_report_show_how_fast_they_were_reviewed_and_hide_restrict
     assert report.alerts_reviewed_on_time == 1
 
 
+@pytest.mark.parametrize("who", ["operator", "representative"])
+def test_the_summary_counts_in_sql_what_the_full_report_lists(report, who):
+    # The representative may not see the restricted alert: the figures follow what one sees.
+    actor = (
+        OPERATOR
+        if who == "operator"
+        else people.actor_for(
+            people.user_by_email("rep.state@apc.example"), people.agency_by_code("STATE")
+        )
+    )
+    period = {"start": date(YEAR, 1, 1), "end": date(YEAR, 12, 31)}
+    full = reports.annual_report(actor=actor, **period)
+    summary = reports.annual_summary(actor=actor, **period)
+    assert summary.meetings_held == full.meetings_held
+    assert (summary.reviews_held, summary.countries_reviewed) == (
+        full.reviews_held,
+        len(full.reviews),
+    )
+    assert (summary.tier_changes, summary.plans_approved) == (
+        len(full.tier_changes),
+        len(full.plans_approved),
+    )
+    assert (summary.alerts, summary.alerts_reviewed_on_time) == (
+        len(full.alerts),
+        full.alerts_reviewed_on_time,
+    )
+    assert summary.items_moved == sum(a.opened + a.done + a.cancelled for a in full.actions)
+    assert not summary.is_empty
+    for name, lines in [("reviews", full.reviews), ("alerts", full.alerts)]:
+        assert reports.report_section(name, actor=actor, **period) == lines
+    if who == "representative":
+        assert summary.alerts == len(report.alerts) - 1
+
+
 def test_a_year_without_data_gives_a_report_that_says_so(db, demo, frozen_clock):
     empty = reports.annual_report(actor=OPERATOR, start=date(2019, 1, 1), end=date(2019, 12, 31))
     assert empty.is_empty and empty.title == "Annual report 2019"
+    period = {"start": date(2019, 1, 1), "end": date(2019, 12, 31)}
+    assert reports.annual_summary(actor=OPERATOR, **period).is_empty
     pdf = annual_report.annual_report_paper(actor=OPERATOR, year=2019, fmt="pdf")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "No committee activity is recorded for this period" in " ".join(text.split())
