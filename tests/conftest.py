@@ -217,7 +217,7 @@ def chromium_path():
     if not shutil.which(CHROMIUM):
         if IN_CI:
             pytest.fail(f"Chromium is required in CI and is missing at {CHROMIUM}")
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
     return CHROMIUM
 
 
