@@ -1,6 +1,7 @@
 """The agenda builder (chair): the rotation's proposal beside the agenda, to accept, reorder,
-add, remove and edit items, then publish. Another chair's change made meanwhile is shown, not
-overwritten."""
+add, remove and edit items, then publish. The agenda is one list to pick an item from, and the
+picked item is moved, edited or removed in the panel below it. Another chair's change made
+meanwhile is shown, not overwritten."""
 
 import streamlit as st
 
@@ -8,7 +9,9 @@ from committee import agenda, meetings, people, rotation, vocabulary
 from committee.agenda import KIND_LABELS
 from pages import editing, meeting_pages, ui
 
-EDITING = "agenda_editing"  # the item open for editing
+PICKED = "agenda_item"  # the agenda item picked in the list, by id
+SCROLL_AFTER = 8  # items; a longer agenda scrolls inside its list, keeping the item in view
+LIST_HEIGHT = 480  # pixels
 
 actor = ui.require("page.agenda_builder")
 editing.say_done()
@@ -50,76 +53,84 @@ def presenter_box(key: str, current: int | None):
     )
 
 
-def agenda_row(line: agenda.AgendaLine, starts, last: bool) -> None:
+def item_label(line: agenda.AgendaLine, starts) -> str:
     item = line.item
-    editing = st.session_state.get(EDITING)
-    with st.container(border=True, gap=None):
-        number, body, length, tools = st.columns([0.9, 5, 1.1, 1.7], vertical_alignment="center")
-        number.markdown(f"**{item.position}**  \n:gray[{starts:%H:%M}]", text_alignment="center")
-        with body:
-            st.markdown(f"**{ui.plain(item.title)}**")
-            details = [KIND_LABELS[item.kind]]
-            if line.tier:
-                details.append(vocabulary.TIER_LABELS[line.tier])
-            if line.presenter:
-                details.append(f"presented by {line.presenter}")
-            st.caption(" · ".join(details))
-        length.markdown(f"**{item.minutes_allotted}**&nbsp;min")
-        with tools.container(horizontal=True, gap="small", wrap=False):
+    return (
+        f"**{item.position}.** {starts:%H:%M} · {ui.plain(item.title)} · "
+        f"{item.minutes_allotted} min"
+    )
+
+
+def item_caption(line: agenda.AgendaLine) -> str:
+    details = [KIND_LABELS[line.item.kind]]
+    if line.tier:
+        details.append(vocabulary.TIER_LABELS[line.tier])
+    if line.presenter:
+        details.append(f"presented by {line.presenter}")
+    return " · ".join(details)
+
+
+def agenda_list() -> agenda.AgendaLine:
+    """The agenda as one list to pick an item from; returns the picked line. One widget for
+    the whole agenda keeps a long agenda as quick to draw as a short one."""
+    by_id = {line.item.id: line for line in view.lines}
+    starts = dict(zip(by_id, view.starts(), strict=True))
+    if st.session_state.get(PICKED) not in by_id:  # removed, or another meeting's
+        st.session_state.pop(PICKED, None)
+    tall = len(by_id) > SCROLL_AFTER
+    with st.container(border=True, height=LIST_HEIGHT if tall else "content"):
+        picked = st.radio(
+            "Agenda item",
+            list(by_id),
+            format_func=lambda i: item_label(by_id[i], starts[i]),
+            captions=[item_caption(line) for line in by_id.values()],
+            key=PICKED,
+            label_visibility="collapsed",
+        )
+    return by_id[picked]
+
+
+def item_panel(line: agenda.AgendaLine) -> None:
+    """The picked item: move it, edit it, or take it off the agenda."""
+    item = line.item
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.markdown(f"**{item.position}. {ui.plain(item.title)}**")
+            st.space("stretch")
             if st.button(
-                "",
-                icon=":material/arrow_upward:",
-                key=f"up_{item.id}",
-                help="Move up",
-                type="tertiary",
-                disabled=item.position == 1,
+                "Up", icon=":material/arrow_upward:", key="move_up", disabled=item.position == 1
             ):
                 change(agenda.move_item, item_id=item.id, to_position=item.position - 1)
             if st.button(
-                "",
+                "Down",
                 icon=":material/arrow_downward:",
-                key=f"down_{item.id}",
-                help="Move down",
-                type="tertiary",
-                disabled=last,
+                key="move_down",
+                disabled=item.position == len(view.lines),
             ):
                 change(agenda.move_item, item_id=item.id, to_position=item.position + 1)
-            st.button(
-                "",
-                icon=":material/edit:",
-                key=f"edit_{item.id}",
-                help="Edit or remove",
-                type="tertiary",
-                on_click=st.session_state.__setitem__,
-                args=(EDITING, None if editing == item.id else item.id),
+            if st.button("Remove", icon=":material/delete:", key="remove_item"):
+                change(agenda.remove_item, item_id=item.id, success="Item removed.")
+        with st.form(f"edit_item_{item.id}", border=False):
+            title = st.text_input("Title", item.title, key=f"title_{item.id}")
+            ui.field_error("title")
+            minutes_column, presenter_column = st.columns(2)
+            with minutes_column:
+                minutes = st.number_input(
+                    "Minutes", 0, 600, item.minutes_allotted, key=f"minutes_{item.id}"
+                )
+                ui.field_error("minutes_allotted")
+            with presenter_column:
+                presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
+            saved = st.form_submit_button("Save", type="primary")
+        if saved:
+            change(
+                agenda.edit_item,
+                item_id=item.id,
+                title=title,
+                minutes_allotted=int(minutes),
+                presenter_agency_id=presenter,
+                success="Item saved.",
             )
-        if editing == item.id:
-            edit_form(item)
-
-
-def edit_form(item) -> None:
-    """One item open for editing at a time, in its row (a form in every row would make a long
-    agenda slow to draw)."""
-    with st.form(f"edit_item_{item.id}"):
-        title = st.text_input("Title", item.title, key=f"title_{item.id}")
-        minutes = st.number_input(
-            "Minutes", 0, 600, item.minutes_allotted, key=f"minutes_{item.id}"
-        )
-        presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
-        saved = st.form_submit_button("Save", type="primary")
-    if saved:
-        st.session_state.pop(EDITING, None)
-        change(
-            agenda.edit_item,
-            item_id=item.id,
-            title=title,
-            minutes_allotted=int(minutes),
-            presenter_agency_id=presenter,
-            success="Item saved.",
-        )
-    if st.button("Remove from the agenda", icon=":material/delete:", key=f"remove_{item.id}"):
-        st.session_state.pop(EDITING, None)
-        change(agenda.remove_item, item_id=item.id, success="Item removed.")
 
 
 def add_form() -> None:
@@ -198,10 +209,9 @@ with built:
         )
         if not view.fits:
             st.error(view.statement, icon=":material/timer_off:")
+        item_panel(agenda_list())
     else:
         st.info("No items yet: take the rotation's proposal, or add items one by one.")
-    for index, (line, starts) in enumerate(zip(view.lines, view.starts(), strict=True)):
-        agenda_row(line, starts, last=index == len(view.lines) - 1)
     with st.expander("Add an item", icon=":material/add:"):
         add_form()
 

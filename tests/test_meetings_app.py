@@ -73,29 +73,36 @@ def test_the_chair_builds_and_publishes_the_agenda(cast, app_as):
     view = agenda.agenda_of(cast["next"].id)
     assert len(view.lines) > 10 and view.fits
     second = view.lines[1].item
-    at.button(key=f"up_{second.id}").click().run()
+    at.radio(key="agenda_item").set_value(second.id).run()
+    at.button(key="move_up").click().run()
     assert agenda.agenda_of(cast["next"].id).lines[0].item.id == second.id
+    assert at.radio(key="agenda_item").value == second.id  # the moved item stays picked
+    assert at.button(key="move_up").disabled  # it is first now
     next(b for b in at.button if b.label == "Publish the agenda").click().run()
     assert agenda.agenda_of(cast["next"].id).meeting.agenda_status == "published"
 
 
-def test_the_chair_edits_one_item_in_its_row_then_removes_another(cast, app_as):
+def test_the_chair_edits_the_picked_item_then_removes_another(cast, app_as):
     meeting = cast["next"]
     agenda.accept_proposal(actor=cast["chair"], meeting_id=meeting.id, seen_version=meeting.version)
     first, second = [line.item for line in agenda.agenda_of(meeting.id).lines[:2]]
     at = open_page(app_as, cast["chair"], "pages/agenda_builder.py", meeting.id)
-    assert not [t for t in at.text_input if t.key == f"title_{first.id}"]  # no form until asked
-    at.button(key=f"edit_{first.id}").click().run()
+    assert at.radio(key="agenda_item").value == first.id  # the first item is picked at first
+    assert not [t for t in at.text_input if t.key == f"title_{second.id}"]  # one form only
     at.text_input(key=f"title_{first.id}").set_value("Minutes of the last meeting")
     at.number_input(key=f"minutes_{first.id}").set_value(15)
     at.button(key=f"FormSubmitter:edit_item_{first.id}-Save").click().run()
     assert not at.exception, at.exception
     edited = agenda.agenda_of(meeting.id).lines[0].item
     assert (edited.title, edited.minutes_allotted) == ("Minutes of the last meeting", 15)
-    assert not [t for t in at.text_input if t.key == f"title_{first.id}"]  # closed once saved
-    at.button(key=f"edit_{second.id}").click().run()
-    at.button(key=f"remove_{second.id}").click().run()
+    at.text_input(key=f"title_{first.id}").set_value(" ")
+    at.button(key=f"FormSubmitter:edit_item_{first.id}-Save").click().run()
+    assert "Give the item a title." in [e.value for e in at.error]
+    assert agenda.agenda_of(meeting.id).lines[0].item.title == "Minutes of the last meeting"
+    at.radio(key="agenda_item").set_value(second.id).run()
+    at.button(key="remove_item").click().run()
     assert second.id not in [line.item.id for line in agenda.agenda_of(meeting.id).lines]
+    assert at.radio(key="agenda_item").value == first.id  # the removed item's pick is let go
 
 
 def test_a_second_chairs_change_is_shown_not_overwritten(cast, app_as):
@@ -111,7 +118,8 @@ def test_a_second_chairs_change_is_shown_not_overwritten(cast, app_as):
     next(b for b in at.button if b.label == "Publish the agenda").click().run()
     assert "changed this agenda while you were working" in texts(at)
     assert agenda.agenda_of(cast["next"].id).meeting.agenda_status == "draft"
-    assert "Briefing by the Special Adviser" in texts(at)  # theirs, shown as it is now
+    agenda_shown = " ".join(at.radio(key="agenda_item").options)
+    assert "Briefing by the Special Adviser" in agenda_shown  # theirs, shown as it is now
 
 
 def test_the_chair_runs_a_review_in_the_meeting_room(cast, app_as):

@@ -1,6 +1,7 @@
-"""The real app in Chromium: the chair builds the next agenda from the rotation's proposal,
-runs one country review with a decision and a new action item, closes the meeting and approves
-its minutes; then State's representative finds the new action item on the meeting's page."""
+"""The real app in Chromium: the chair builds the next agenda from the rotation's proposal and
+moves an item, runs one country review with a decision and a new action item, closes the
+meeting and approves its minutes; then State's representative finds the new action item on the
+meeting's page."""
 
 import re
 
@@ -39,6 +40,14 @@ def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, 
     expect(
         page.get_by_text(re.compile(r"\d+ of the proposed items are on the agenda"))
     ).to_be_visible()
+    # Sudan's review, picked in the agenda's list, moves down one place.
+    page.get_by_test_id("stRadio").get_by_text(re.compile(r"· Review: Sudan ·")).click()
+    picked = page.get_by_text(re.compile(r"^\d+\. Review: Sudan$"))
+    expect(picked).to_be_visible()
+    position = int(picked.inner_text().split(".")[0])
+    page.get_by_role("button", name="Down").click()
+    expect(page.get_by_text(f"{position + 1}. Review: Sudan", exact=True)).to_be_visible()
+    settle(page)
     page.get_by_role("button", name="Publish the agenda").click()
     toast(page, "Agenda published to the members.")
 
