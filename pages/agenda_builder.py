@@ -97,19 +97,23 @@ def item_panel(line: agenda.AgendaLine) -> None:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"**{item.position}. {ui.plain(item.title)}**")
             st.space("stretch")
-            if st.button(
+            up = st.button(
                 "Up", icon=":material/arrow_upward:", key="move_up", disabled=item.position == 1
-            ):
-                change(agenda.move_item, item_id=item.id, to_position=item.position - 1)
-            if st.button(
+            )
+            down = st.button(
                 "Down",
                 icon=":material/arrow_downward:",
                 key="move_down",
                 disabled=item.position == len(view.lines),
-            ):
-                change(agenda.move_item, item_id=item.id, to_position=item.position + 1)
-            if st.button("Remove", icon=":material/delete:", key="remove_item"):
-                change(agenda.remove_item, item_id=item.id, success="Item removed.")
+            )
+            remove = st.button("Remove", icon=":material/delete:", key="remove_item")
+        # Acted on below the buttons, so that a refusal reads across the panel.
+        if up or down:
+            change(
+                agenda.move_item, item_id=item.id, to_position=item.position + (1 if down else -1)
+            )
+        if remove:
+            change(agenda.remove_item, item_id=item.id, success="Item removed.")
         with st.form(f"edit_item_{item.id}", border=False):
             title = st.text_input("Title", item.title, key=f"title_{item.id}")
             ui.field_error("title")

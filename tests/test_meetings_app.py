@@ -99,6 +99,13 @@ def test_the_chair_edits_the_picked_item_then_removes_another(cast, app_as):
     at.button(key=f"FormSubmitter:edit_item_{first.id}-Save").click().run()
     assert "Give the item a title." in [e.value for e in at.error]
     assert agenda.agenda_of(meeting.id).lines[0].item.title == "Minutes of the last meeting"
+    # An item the meeting has taken notes on stays, and the panel says why.
+    meeting_room.save_notes(
+        actor=cast["chair"], item_id=first.id, seen_version=edited.version, notes="Taken."
+    )
+    at.button(key="remove_item").click().run()
+    assert "it stays" in " ".join(e.value for e in at.error)
+    assert first.id in [line.item.id for line in agenda.agenda_of(meeting.id).lines]
     at.radio(key="agenda_item").set_value(second.id).run()
     at.button(key="remove_item").click().run()
     assert second.id not in [line.item.id for line in agenda.agenda_of(meeting.id).lines]
