@@ -8,6 +8,7 @@ server of ``BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.
 """
 
 import argparse
+import contextlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -57,11 +58,32 @@ def prepare(engine: str, scale: generate.Scale, *, reuse: bool) -> generate.Gene
     return generated
 
 
-def measure_afresh(url: str, *, quick: bool) -> list[measure.Timing]:
-    """Measure one database in a new process: it starts cold, with the code as it is now
-    (a long run would otherwise keep modules imported before someone changed them)."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as worker:
-        return worker.submit(measure.measure_database, url, quick=quick).result()
+def measure_engine(engine: str, scales: list[generate.Scale], *, quick: bool):
+    """Every scale of one engine, each in a process of its own opened side by side (see
+    ``bench/measure.py``): each page on every scale in turn, then each scale's exports and
+    import. Yields (scale, timings) in the order of ``scales``."""
+    with contextlib.ExitStack() as stack:
+        workers = {
+            scale.name: stack.enter_context(
+                ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=get_context("spawn"),
+                    initializer=measure.open_database,
+                    initargs=(database_url(engine, scale.name), quick),
+                )
+            )
+            for scale in scales
+        }
+        timings = {name: [] for name in workers}
+        first = next(iter(workers.values()))
+        for script, role in first.submit(measure.jobs).result():
+            for name, worker in workers.items():
+                print(f"  {engine} / {name}:", end="", flush=True)
+                timings[name].append(worker.submit(measure.measure_job, script, role).result())
+        for name, worker in workers.items():
+            print(f"{engine} / {name}: exports and import", flush=True)
+            timings[name] += worker.submit(measure.measure_exports_and_imports, quick).result()
+            yield name, timings[name]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,23 +122,19 @@ def main(argv: list[str] | None = None) -> int:
             records[engine, scale.name] = prepare(engine, scale, reuse=args.reuse)
     os.sync()
 
-    largest = None
     for engine in engines:
-        for scale in scales:
-            print(f"measuring {engine} / {scale.name}")
-            generated = records[engine, scale.name]
-            timings = measure_afresh(database_url(engine, scale.name), quick=args.quick)
+        print(f"measuring {engine}")
+        for scale_name, timings in measure_engine(engine, scales, quick=args.quick):
             report.record_run(
                 results,
                 engine=engine,
-                scale=scale.name,
-                generated=generated,
+                scale=scale_name,
+                generated=records[engine, scale_name],
                 timings=timings,
                 quick=args.quick,
             )
             report.save(results, postgres_url=postgres_url)
-            if largest is None or scales.index(scale) > scales.index(largest[1]):
-                largest = (engine, scale)
+    largest = (engines[0], scales[-1]) if engines else None  # memory: measured on the first
 
     if largest and not (args.quick or args.no_memory):
         engine, scale = largest

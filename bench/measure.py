@@ -1,5 +1,5 @@
-"""What the benchmark measures on one database: every page as each role that sees it, the
-exports, the statistical risk import, and the app server's memory after ten browser sessions.
+"""What the benchmark measures on each database: every page as each role that sees it, the
+exports, the statistical risk import; and the app server's memory after ten browser sessions.
 
 Pages are read from the entry script's ``PAGES`` and ``HIDDEN_PAGES``, and the exports and the
 import are found by module name at run time, so whatever lands later is measured without
@@ -343,22 +343,14 @@ def measure_page(
     return _summary(timing, cold, warm)
 
 
-def measure_pages(
-    records: Records, counter: SqlCounter, *, roles: tuple[str, ...], runs: int, progress
-) -> list[Timing]:
-    actors = {role: actor_of(ROLES[role]) for role in roles}
-    timings = []
-    for page in app_pages():
-        if not (PROJECT_ROOT / page.script).exists():
-            timings.append(Timing("page", page.script, status="failed", detail="no such file"))
-            continue
-        for role, actor in actors.items():
-            if access.can(actor, page.permission):
-                query = records.query_for(page)
-                timing = measure_page(page, role, actor, query, counter, runs)
-                progress(timing)
-                timings.append(timing)
-    return timings
+def page_jobs(actors: dict[str, Actor]) -> list[tuple[Page, str]]:
+    """Every page with each role that may see it, in the order they are measured."""
+    return [
+        (page, role)
+        for page in app_pages()
+        for role, actor in actors.items()
+        if access.can(actor, page.permission)
+    ]
 
 
 # --- exports and the import -----------------------------------------------------------------
@@ -483,7 +475,7 @@ def _describe_file(path: Path) -> str:
     return size
 
 
-def measure_exports(records: Records, counter: SqlCounter, *, runs: int, progress) -> list[Timing]:
+def measure_exports(records: Records, counter: SqlCounter, *, runs: int) -> list[Timing]:
     timings = []
     with tempfile.TemporaryDirectory(prefix="apc-bench-") as folder:
         for export in EXPORTS:
@@ -503,12 +495,12 @@ def measure_exports(records: Records, counter: SqlCounter, *, runs: int, progres
                     timing.status, timing.detail = "not available yet", str(error)[:300]
                 except Exception as error:  # reported, and the next export runs
                     timing.status, timing.detail = "failed", str(error)[:300]
-            progress(timing)
+            show(timing)
             timings.append(timing)
     return timings
 
 
-def measure_imports(counter: SqlCounter, *, progress) -> list[Timing]:
+def measure_imports(counter: SqlCounter) -> list[Timing]:
     """Each file imported once into a record that has never seen it (a second run changes
     nothing and is not the case to time); what it added is removed after, so the database can
     be measured again."""
@@ -532,7 +524,7 @@ def measure_imports(counter: SqlCounter, *, progress) -> list[Timing]:
                 timing.status, timing.detail = "not available yet", str(error)[:300]
             except Exception as error:  # reported, and the benchmark goes on
                 timing.status, timing.detail = "failed", str(error)[:300]
-        progress(timing)
+        show(timing)
         timings.append(timing)
     with db_engine.write_session() as session:
         added = select(RiskImport.id).where(RiskImport.id > last_import)
@@ -563,25 +555,57 @@ def show(timing: Timing) -> None:
         print(f"  {timing.name}{who}: {timing.status} — {timing.detail}", flush=True)
 
 
-def measure_database(url: str, *, quick: bool, progress=show) -> list[Timing]:
-    """Every page, export and import on the database at ``url``."""
+# --- a measuring process: one database ------------------------------------------------------
+#
+# Each database is measured in a process of its own, which starts cold with the code as it is
+# now and keeps that database's engine and caches to itself. The processes of one engine's
+# scales are kept open side by side, and each page is measured on every scale in turn: a
+# shared machine's speed drifts over minutes, and a page measured at each scale minutes apart
+# would show that drift as a cost of the record's size.
+
+_opened: dict = {}  # in a measuring process: the database open_database set up
+
+
+def open_database(url: str, quick: bool) -> None:
+    """Set up this measuring process for the database at ``url`` (the pool's initializer)."""
     streamlit_for_measuring()
     engine = db_engine.use_database(url)
     st.cache_data.clear()
     st.cache_resource.clear()
-    counter = SqlCounter(engine)
-    try:
-        records = find_records()
-        roles = QUICK_ROLES if quick else tuple(ROLES)
-        return [
-            *measure_pages(
-                records, counter, roles=roles, runs=3 if quick else 5, progress=progress
-            ),
-            *measure_exports(records, counter, runs=1 if quick else 3, progress=progress),
-            *measure_imports(counter, progress=progress),
-        ]
-    finally:
-        counter.remove()
+    roles = QUICK_ROLES if quick else tuple(ROLES)
+    _opened.update(
+        counter=SqlCounter(engine),
+        records=find_records(),
+        actors={role: actor_of(ROLES[role]) for role in roles},
+        runs=3 if quick else 5,
+    )
+
+
+def jobs() -> list[tuple[str, str]]:
+    """The (page script, role) pairs this database is measured on."""
+    return [(page.script, role) for page, role in page_jobs(_opened["actors"])]
+
+
+def measure_job(script: str, role: str) -> Timing:
+    """One page as one role, on this process's database."""
+    page = next(p for p in app_pages() if p.script == script)
+    if not (PROJECT_ROOT / script).exists():
+        timing = Timing("page", script, role=role, status="failed", detail="no such file")
+    else:
+        records, actor = _opened["records"], _opened["actors"][role]
+        query = records.query_for(page)
+        timing = measure_page(page, role, actor, query, _opened["counter"], _opened["runs"])
+    show(timing)
+    return timing
+
+
+def measure_exports_and_imports(quick: bool) -> list[Timing]:
+    """The exports, then the import, on this process's database."""
+    counter = _opened["counter"]
+    return [
+        *measure_exports(_opened["records"], counter, runs=1 if quick else 3),
+        *measure_imports(counter),
+    ]
 
 
 # --- the app server's memory ----------------------------------------------------------------
