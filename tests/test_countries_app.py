@@ -65,6 +65,7 @@ def plan_of(code: str, kind: str) -> Plan:
 # --- the watchlist --------------------------------------------------------------------------------
 
 
+@needs_files  # the demo's statistical risk, which orders the table
 def test_the_watchlist_shows_the_map_the_table_and_the_gaps(open_page):
     at = open_page("observer@apc.example", WATCHLIST)
     [table] = at.dataframe
@@ -98,6 +99,7 @@ def test_the_chair_adds_a_country(open_page):
 # --- a country ------------------------------------------------------------------------------------
 
 
+@needs_files  # the demo's statistical risk, shown as a figure
 def test_a_country_page_for_a_representative(open_page):
     at = open_page("rep.state@apc.example", COUNTRY, code="SDN")
     assert at.title[0].value == "Sudan"
