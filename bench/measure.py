@@ -343,16 +343,6 @@ def measure_page(
     return _summary(timing, cold, warm)
 
 
-def page_jobs(actors: dict[str, Actor]) -> list[tuple[Page, str]]:
-    """Every page with each role that may see it, in the order they are measured."""
-    return [
-        (page, role)
-        for page in app_pages()
-        for role, actor in actors.items()
-        if access.can(actor, page.permission)
-    ]
-
-
 # --- exports and the import -----------------------------------------------------------------
 
 
@@ -582,8 +572,13 @@ def open_database(url: str, quick: bool) -> None:
 
 
 def jobs() -> list[tuple[str, str]]:
-    """The (page script, role) pairs this database is measured on."""
-    return [(page.script, role) for page, role in page_jobs(_opened["actors"])]
+    """Every page script with each role that may see it, in the order they are measured."""
+    return [
+        (page.script, role)
+        for page in app_pages()
+        for role, actor in _opened["actors"].items()
+        if access.can(actor, page.permission)
+    ]
 
 
 def measure_job(script: str, role: str) -> Timing:
