@@ -27,7 +27,7 @@ import streamlit.logger
 from sqlalchemy import Engine, delete, event, func, select
 from streamlit import config
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from committee import access, cli, clock, people
 from committee.actor import Actor
@@ -534,9 +534,10 @@ def streamlit_for_measuring() -> None:
     # The server compiles each script once and keeps the bytecode for every later run of
     # every session (the runtime's one ScriptCache). AppTest makes a new cache on each run, so
     # every "warm" render would compile the entry script and the page again (5-40 ms here):
-    # one cache for the measuring process makes a warm render the server's.
+    # one cache for the measuring process makes a warm render the server's. (AppTest's page
+    # manager compiles the pages, its script runner the entry script: each makes a cache.)
     compiled_once = ScriptCache()
-    app_test.ScriptCache = lambda: compiled_once
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: compiled_once
 
 
 def show(timing: Timing) -> None:

@@ -6,7 +6,7 @@ that all three always show the same picture.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from committee import access, clock, tracker
 from committee.actor import Actor
@@ -29,6 +29,10 @@ from db.models import (
     WatchlistEntry,
 )
 from db.models.actions import CLOSED_STATUSES
+
+# Reviews and decisions accumulate for as long as the committee sits: a brief reads the newest
+# few, and says how many there are, so that its cost stays the same after years of meetings.
+HISTORY_SHOWN = 10
 
 
 @dataclass
@@ -110,8 +114,10 @@ class CountryBrief:
     forecasts: list[StatisticalRisk] = field(default_factory=list)  # every edition, newest first
     risk_history: list[RiskPoint] = field(default_factory=list)  # newest history, oldest first
     assessments: list[Assessment] = field(default_factory=list)  # newest first, with ratings
-    reviews: list[Review] = field(default_factory=list)  # newest first
+    reviews: list[Review] = field(default_factory=list)  # the newest ``history``, newest first
+    review_count: int = 0  # every review held, of which ``reviews`` are the newest
     other_decisions: list[Decision] = field(default_factory=list)  # not taken in a review
+    other_decision_count: int = 0  # likewise
 
     @property
     def latest_assessment(self) -> Assessment | None:
@@ -127,14 +133,17 @@ class CountryBrief:
         return [(point.year, point.risk) for point in self.risk_history]
 
 
-def country_brief(country_code: str, *, actor: Actor) -> CountryBrief:
+def country_brief(country_code: str, *, actor: Actor, history: int = HISTORY_SHOWN) -> CountryBrief:
     """One country's brief; ``NotFound`` for a code that names no country."""
-    return country_briefs([country_code], actor=actor)[0]
+    return country_briefs([country_code], actor=actor, history=history)[0]
 
 
-def country_briefs(country_codes: list[str], *, actor: Actor) -> list[CountryBrief]:
+def country_briefs(
+    country_codes: list[str], *, actor: Actor, history: int = HISTORY_SHOWN
+) -> list[CountryBrief]:
     """The briefs of several countries (a read-ahead's), in the order asked, in one read: a
-    query per part of the record for all of them together, not one set per country."""
+    query per part of the record for all of them together, not one set per country. Each
+    brief holds the ``history`` newest reviews and other decisions, with their counts."""
     codes = list(dict.fromkeys(code.strip().upper() for code in country_codes))
     with read_session() as session:
         found = {
@@ -177,10 +186,20 @@ def country_briefs(country_codes: list[str], *, actor: Actor) -> list[CountryBri
             ratings.setdefault(rating.assessment_id, {})[rating.factor] = rating
         versions: dict[int, list[PlanVersion]] = {}
         plan_rows: dict[int, Plan] = {}
-        for plan, version in session.execute(
+        newest_number = (
+            select(func.max(PlanVersion.number))
+            .where(PlanVersion.plan_id == Plan.id)
+            .correlate(Plan)
+            .scalar_subquery()
+        )
+        for plan, version in session.execute(  # the version in effect and the newest
             select(Plan, PlanVersion)
             .join(PlanVersion, PlanVersion.plan_id == Plan.id)
             .where(Plan.country_code.in_(codes), Plan.status != "archived")
+            .where(
+                (PlanVersion.id == Plan.effective_version_id)
+                | (PlanVersion.number == newest_number)
+            )
             .order_by(Plan.kind, Plan.id, PlanVersion.number)
         ):
             plan_rows.setdefault(plan.id, plan)
@@ -213,31 +232,51 @@ def country_briefs(country_codes: list[str], *, actor: Actor) -> list[CountryBri
             AgendaItem.kind == "country_review",
             Meeting.status == "held",
         )
-        review_items = _by_country(
+        newest_reviews = _ranked(
+            select(AgendaItem.id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(*is_review),
+            country=AgendaItem.country_code,
+            newest_first=(Meeting.starts_at.desc(), AgendaItem.id.desc()),
+        )
+        review_items = _newest_by_country(
             session.execute(
-                select(AgendaItem, Meeting)
+                select(AgendaItem, Meeting, newest_reviews.c.total)
+                .join(newest_reviews, newest_reviews.c.id == AgendaItem.id)
                 .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .where(*is_review)
-                .order_by(Meeting.starts_at.desc())
-            ),
-            key=lambda row: row[0].country_code,
+                .where(newest_reviews.c.place <= history)
+                .order_by(newest_reviews.c.place)
+            )
         )
         reviewed_items = (
             select(AgendaItem.id)
             .join(Meeting, Meeting.id == AgendaItem.meeting_id)
             .where(*is_review)
         )
-        decisions = list(
-            session.scalars(
-                select(Decision)
-                .where(
-                    or_(
-                        Decision.country_code.in_(codes),
-                        Decision.agenda_item_id.in_(reviewed_items),
-                    )
-                )
-                .order_by(Decision.decided_at.desc())
+        newest_others = _ranked(
+            select(Decision.id).where(
+                Decision.country_code.in_(codes),
+                or_(
+                    Decision.agenda_item_id.is_(None),
+                    Decision.agenda_item_id.not_in(reviewed_items),
+                ),
+            ),
+            country=Decision.country_code,
+            newest_first=(Decision.decided_at.desc(), Decision.id.desc()),
+        )
+        other_decisions = _newest_by_country(
+            session.execute(
+                select(Decision, newest_others.c.total)
+                .join(newest_others, newest_others.c.id == Decision.id)
+                .where(newest_others.c.place <= history)
+                .order_by(newest_others.c.place)
             )
+        )
+        shown_items = [item.id for rows, _ in review_items.values() for item, _ in rows]
+        decisions = session.scalars(
+            select(Decision)
+            .where(Decision.agenda_item_id.in_(shown_items))
+            .order_by(Decision.decided_at.desc())
         )
         open_alerts = _by_country(
             alert
@@ -256,11 +295,11 @@ def country_briefs(country_codes: list[str], *, actor: Actor) -> list[CountryBri
         briefs = []
         for code in codes:
             country, entry = found[code]
+            shown_reviews, review_count = review_items.get(code, ([], 0))
             reviews = [
-                Review(meeting, item, by_item.get(item.id, []))
-                for item, meeting in review_items.get(code, [])
+                Review(meeting, item, by_item.get(item.id, [])) for item, meeting in shown_reviews
             ]
-            in_reviews = {d.id for review in reviews for d in review.decisions}
+            others, other_count = other_decisions.get(code, ([], 0))
             last_review, last_review_decisions = _last_review(session, entry, reviews)
             seen = observations.get(code, [])
             forecasts = [
@@ -293,9 +332,9 @@ def country_briefs(country_codes: list[str], *, actor: Actor) -> list[CountryBri
                         if o.edition == newest
                     ],
                     reviews=reviews,
-                    other_decisions=[
-                        d for d in decisions if d.id not in in_reviews and d.country_code == code
-                    ],
+                    review_count=review_count,
+                    other_decisions=[decision for (decision,) in others],
+                    other_decision_count=other_count,
                 )
             )
     return briefs
@@ -307,6 +346,25 @@ def _by_country(records, *, key=lambda record: record.country_code) -> dict[str,
     for record in records:
         grouped.setdefault(key(record), []).append(record)
     return grouped
+
+
+def _ranked(ids, *, country, newest_first):
+    """``ids`` (a query of one ``id`` column) with each row's ``place`` among its country's
+    rows, newest first, and its country's ``total``: SQL window functions, so that a brief
+    reads a few rows per country however many there are."""
+    return ids.add_columns(
+        func.row_number().over(partition_by=country, order_by=newest_first).label("place"),
+        func.count().over(partition_by=country).label("total"),
+    ).subquery()
+
+
+def _newest_by_country(rows) -> dict[str, tuple[list[tuple], int]]:
+    """Rows of (record, ..., total) grouped by the first record's country: per country, the
+    records in the order read and the country's total."""
+    found: dict[str, tuple[list[tuple], int]] = {}
+    for *records, total in rows:
+        found.setdefault(records[0].country_code, ([], total))[0].append(tuple(records))
+    return found
 
 
 def _last_review(

@@ -37,8 +37,9 @@ PLAN_STATUS_COLORS = {
 DIRECTION = {"up": "▲ higher", "down": "▼ lower", "same": "", "": "changed"}
 
 actor = ui.require("page.country")
+history = st.session_state.setdefault("country_history", briefs.HISTORY_SHOWN)
 try:
-    brief = briefs.country_brief(st.query_params.get("code", ""), actor=actor)
+    brief = briefs.country_brief(st.query_params.get("code", ""), actor=actor, history=history)
 except NotFound:
     st.error("No such country.", icon=":material/search_off:")
     st.page_link("pages/watchlist.py", label="The watchlist", icon=":material/arrow_back:")
@@ -604,6 +605,16 @@ if review_tab.open:
             st.subheader("Other decisions on this country")
             for decision in brief.other_decisions:
                 st.markdown(f"- **{on(decision.decided_at)}** · {ui.plain(decision.text)}")
+        older = brief.review_count - len(brief.reviews)
+        older += brief.other_decision_count - len(brief.other_decisions)
+        if older:
+            st.caption(
+                f"The newest {len(brief.reviews)} of {brief.review_count} reviews and "
+                f"{len(brief.other_decisions)} of {brief.other_decision_count} other decisions."
+            )
+            if st.button("Show older ones", icon=":material/history:", key="older_history"):
+                st.session_state["country_history"] = history + briefs.HISTORY_SHOWN
+                st.rerun()
 
 if alert_tab.open:
     with alert_tab:

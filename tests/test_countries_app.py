@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, func, select
 from test_statistical_risk import FORECAST_2024, needs_files
 
-from committee import people, plans
+from committee import briefs, people, plans
 from db.engine import get_engine, read_session
 from db.models import Plan, RiskAssessment, RiskImport, TierChange
 
@@ -115,6 +115,21 @@ def test_a_country_page_for_a_representative(open_page):
     at.run()
     links = [link for link in at.get("page_link") if "Open the plan" in link.proto.label]
     assert len(links) == 1
+
+
+def test_older_reviews_are_shown_on_asking(open_page):
+    at = open_page("chair@apc.example", COUNTRY, code="SDN")
+    at.session_state["country_history"] = 1  # as if the committee had met for years
+    at.session_state["country_tab"] = "Reviews and decisions"
+    at.run()
+    shown = [c.value for c in at.caption if c.value.startswith("The newest")]
+    assert shown and shown[0].startswith("The newest 1 of ")
+    held = int(shown[0].split()[4])  # "The newest 1 of N reviews and ..."
+    meetings = len([link for link in at.get("page_link") if link.proto.label == "The meeting"])
+    at.button(key="older_history").click().run()
+    assert not at.exception
+    more = len([link for link in at.get("page_link") if link.proto.label == "The meeting"])
+    assert held > 1 and (meetings, more) == (1, min(held, 1 + briefs.HISTORY_SHOWN))
 
 
 def test_the_chair_changes_a_tier_with_a_reason(open_page):

@@ -8,11 +8,11 @@ from conftest import DEMO_DAY
 from sqlalchemy import event, select
 from test_statistical_risk import FORECAST_HEADER, csv_bytes
 
-from committee import coverage, statistical_risk, watchlist
+from committee import briefs, coverage, statistical_risk, watchlist
 from committee import people as accounts
 from committee.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from db.engine import get_engine, read_session
-from db.models import ActionItem, Plan, TierChange, WatchlistEntry
+from db.models import ActionItem, AgendaItem, Decision, Meeting, Plan, TierChange, WatchlistEntry
 
 
 def history(code: str) -> list[tuple]:
@@ -168,6 +168,36 @@ def test_the_table_takes_the_same_number_of_queries_however_long(db, demo):
         rows = watchlist.watchlist_table()
     assert len(rows) == 28
     assert len(many) == len(few) <= 12
+
+
+def test_a_brief_reads_the_newest_reviews_and_decisions_and_counts_them_all(db, demo):
+    chair = demo_chair()
+    with read_session() as session:
+        held_reviews = session.scalars(
+            select(AgendaItem.country_code)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(AgendaItem.kind == "country_review", Meeting.status == "held")
+        ).all()
+        outside_reviews = session.scalars(
+            select(Decision.country_code).where(
+                Decision.country_code.is_not(None), Decision.agenda_item_id.is_(None)
+            )
+        ).all()
+    reviewed_twice = sorted({c for c in held_reviews if held_reviews.count(c) >= 2})
+    assert reviewed_twice, "the demo reviews some countries more than once"
+    for code in reviewed_twice + sorted(set(outside_reviews)):
+        everything = briefs.country_brief(code, actor=chair, history=100)
+        newest = briefs.country_brief(code, actor=chair, history=1)
+        assert everything.review_count == newest.review_count == held_reviews.count(code)
+        assert len(everything.reviews) == everything.review_count
+        assert [r.item.id for r in newest.reviews] == [everything.reviews[0].item.id]
+        assert newest.reviews[0].decisions == everything.reviews[0].decisions
+        starts = [r.meeting.starts_at for r in everything.reviews]
+        assert starts == sorted(starts, reverse=True)
+        # The decisions of older reviews are not shown as decisions outside a review.
+        assert newest.other_decision_count == everything.other_decision_count
+        assert newest.other_decision_count == outside_reviews.count(code)
+        assert newest.other_decisions == everything.other_decisions[:1]
 
 
 # --- coverage ------------------------------------------------------------------------------------

@@ -60,12 +60,14 @@ class ActionItem(Edited, table=True):
             "due_on",
         ),
         Index("ix_action_item_created", "created_at", "owner_agency_id"),
+        # A country's open items (its page, a read-ahead) without reading its closed history.
+        Index("ix_action_item_country_status_due", "country_code", "status", "due_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=300)
     description: str = Field(default="")
-    country_code: str | None = Field(default=None, foreign_key="country.code", index=True)
+    country_code: str | None = Field(default=None, foreign_key="country.code")
     owner_agency_id: int = Field(foreign_key="agency.id")
     assignee_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     origin: str = Field(default="standalone", max_length=16)
