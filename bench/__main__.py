@@ -60,8 +60,8 @@ def prepare(engine: str, scale: generate.Scale, *, reuse: bool) -> generate.Gene
 
 def measure_engine(engine: str, scales: list[generate.Scale], *, quick: bool):
     """Every scale of one engine, each in a process of its own opened side by side (see
-    ``bench/measure.py``): each page on every scale in turn, then each scale's exports and
-    import. Yields (scale, timings) in the order of ``scales``."""
+    ``bench/measure.py``): each page's renders taken on every scale in turn, then each
+    scale's exports and import. Yields (scale, timings) in the order of ``scales``."""
     with contextlib.ExitStack() as stack:
         workers = {
             scale.name: stack.enter_context(
@@ -76,10 +76,16 @@ def measure_engine(engine: str, scales: list[generate.Scale], *, quick: bool):
         }
         timings = {name: [] for name in workers}
         first = next(iter(workers.values()))
+        runs = measure.QUICK_RUNS if quick else measure.RUNS
         for script, role in first.submit(measure.jobs).result():
+            cold = [w.submit(measure.open_page, script, role).result() for w in workers.values()]
+            opened = [seconds for seconds in cold if seconds is not None]
+            for _ in range(measure.repetitions(max(opened), runs) if opened else 0):
+                for worker in workers.values():  # one render on each scale in turn
+                    worker.submit(measure.render_page).result()
             for name, worker in workers.items():
                 print(f"  {engine} / {name}:", end="", flush=True)
-                timings[name].append(worker.submit(measure.measure_job, script, role).result())
+                timings[name].append(worker.submit(measure.page_result).result())
         for name, worker in workers.items():
             print(f"{engine} / {name}: exports and import", flush=True)
             timings[name] += worker.submit(measure.measure_exports_and_imports, quick).result()

@@ -112,6 +112,10 @@ class Scale:
         return replace(self, name=name, **values)
 
 
+# The Early Warning Project's editions score this many countries (its 2025 edition: 168);
+# the statistical risk is public data and as wide at every scale of the committee's record.
+SCORED_COUNTRIES = 168
+
 # The demo's size: its 20 countries of concern, 12 agencies, 16 people, two years of meetings.
 SMALL = Scale(
     name="small",
@@ -427,6 +431,8 @@ class _Builder:
         demo_codes = [code for code, _, _ in demo.WATCHLIST]
         ordered = demo_codes + [code for code in with_cow if code not in demo_codes]
         self.country_codes = ordered[: self.scale.countries]
+        # Public statistical risk covers the world at every scale, as the demo's does.
+        self.scored_codes = ordered[:SCORED_COUNTRIES]
         self.country_names = {code: known[code] for code in self.country_codes}
         self.watched = self.country_codes[: self.scale.watchlist]
         demo_tiers = {code: tier for code, tier, _ in demo.WATCHLIST}
@@ -703,8 +709,8 @@ class _Builder:
         self.insert(TierChange, changes)
 
     def statistical_risk(self) -> None:
-        """Two editions of forecasts and thirty years of history for every country: random
-        figures under a synthetic source, never the Early Warning Project's."""
+        """Two editions of forecasts and thirty years of history for as many countries as the
+        Early Warning Project scores: random figures under a synthetic source, never its own."""
         first_edition = self.now.year - 2
         imports = [
             (1, str(first_edition), "forecast"),
@@ -721,7 +727,7 @@ class _Builder:
                     "kind": kind,
                     "filename": f"synthetic-{edition}-{kind}.csv",
                     "sha256": f"{import_id:064d}",
-                    "rows_new": len(self.country_codes),
+                    "rows_new": len(self.scored_codes),
                     "rows_changed": 0,
                     "rows_unmatched": 0,
                     "imported_by_id": self.chairs[0],
@@ -730,7 +736,7 @@ class _Builder:
                 for import_id, edition, kind in imports
             ),
         )
-        base = {code: self.rng.betavariate(1, 20) for code in self.country_codes}
+        base = {code: self.rng.betavariate(1, 20) for code in self.scored_codes}
         observations = []
         previous: dict[str, tuple[float, int]] = {}
         for import_id, edition, kind in imports:

@@ -57,6 +57,7 @@ QUICK_ROLES = ("chair", "representative")
 RENDER_TIMEOUT = 300  # seconds; a page slower than this is a finding, not a hang
 SLOW_RENDER = 3.0  # seconds: past this, fewer repetitions keep the run within minutes
 FAST_RENDER = 0.15  # seconds: under this, more repetitions steady the median
+RUNS, QUICK_RUNS = 5, 3  # warm renders of a page (three times as many of a fast one)
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
 USAGE_ERROR = 2  # argparse's exit status for a command line it does not know
 QUERY_PARAM = re.compile(r"""query_params(?:\.get(?:_all)?\(\s*|\[\s*)["'](\w+)["']""")
@@ -111,7 +112,9 @@ class Timing:
     status: str = "ok"  # ok, failed, not available yet
     median_ms: float | None = None  # warm: after a first render or run
     sql_ms: float | None = None  # time inside the driver's execute, median run
-    statements: int | None = None  # SQL statements of the median run (BEGIN/COMMIT not counted)
+    # SQL statements (BEGIN/COMMIT not counted) of most runs: a cache refreshed once a minute
+    # (the time zone's) adds one to the run that refreshes it, whichever run that is.
+    statements: int | None = None
     cold_statements: int | None = None  # the first render's, caches empty
     runs: int = 0
     detail: str = ""
@@ -296,7 +299,7 @@ def _summary(timing: Timing, cold: _Run, warm: list[_Run]) -> Timing:
     middle = _median_run(warm)
     timing.median_ms = round(statistics.median(r.seconds for r in warm) * 1000, 1)
     timing.sql_ms = round(middle.sql_seconds * 1000, 1)
-    timing.statements = middle.statements
+    timing.statements = statistics.mode(r.statements for r in warm)
     timing.cold_statements = cold.statements
     timing.runs = len(warm)
     return timing
@@ -316,32 +319,62 @@ def _render(at: AppTest, counter: SqlCounter) -> _Run:
     return _Run(seconds, counter.seconds, counter.statements)
 
 
-def measure_page(
-    page: Page, role: str, actor: Actor, query: dict[str, str], counter: SqlCounter, runs: int
-) -> Timing:
-    """A warm render: the page rendered once to warm the caches, then ``runs`` times more,
-    each a full rerun of the entry script and the page as a click would cause."""
-    timing = Timing(
-        "page", page.script, role=role, query="&".join(f"{k}={v}" for k, v in query.items())
-    )
-    try:
-        at = AppTest.from_file(str(APP), default_timeout=RENDER_TIMEOUT)
-        at.session_state["actor"] = actor
-        at.run()
-        at.switch_page(page.script)
-        at.query_params.update(query)
-        cold = _render(at, counter)
-        if cold.seconds < FAST_RENDER:
-            repeat = runs * 3  # a fast page's median moves with the machine: take more
-        elif cold.seconds < SLOW_RENDER:
-            repeat = runs
-        else:
-            repeat = max(2, runs // 2)
-        warm = [_render(at, counter) for _ in range(repeat)]
-    except Exception as error:  # a broken page is a result to report, not a reason to stop
-        timing.status, timing.detail = "failed", str(error)[:300]
-        return timing
-    return _summary(timing, cold, warm)
+def repetitions(cold_seconds: float, runs: int) -> int:
+    """How many warm renders to take of a page whose cold render took ``cold_seconds``."""
+    if cold_seconds < FAST_RENDER:
+        return runs * 3  # a fast page's median moves with the machine: take more
+    if cold_seconds < SLOW_RENDER:
+        return runs
+    return max(2, runs // 2)
+
+
+@dataclass
+class PageMeasurement:
+    """One page as one role, measured render by render: opened with a first render that warms
+    the caches, then rendered again as often as asked, each time a full rerun of the entry
+    script and the page as a click would cause."""
+
+    timing: Timing
+    at: AppTest | None = None
+    cold: _Run | None = None
+    warm: list[_Run] = field(default_factory=list)
+
+    @classmethod
+    def open(
+        cls, page: Page, role: str, actor: Actor, query: dict[str, str], counter: SqlCounter
+    ) -> "PageMeasurement":
+        timing = Timing(
+            "page", page.script, role=role, query="&".join(f"{k}={v}" for k, v in query.items())
+        )
+        measurement = cls(timing)
+        try:
+            at = AppTest.from_file(str(APP), default_timeout=RENDER_TIMEOUT)
+            at.session_state["actor"] = actor
+            at.run()
+            at.switch_page(page.script)
+            at.query_params.update(query)
+            measurement.cold = _render(at, counter)
+            measurement.at = at
+        except Exception as error:  # a broken page is a result to report, not a reason to stop
+            measurement.fail(error)
+        return measurement
+
+    def fail(self, error: Exception) -> None:
+        self.timing.status, self.timing.detail = "failed", str(error)[:300]
+        self.at = None
+
+    def render(self, counter: SqlCounter) -> None:
+        if self.at is None:
+            return
+        try:
+            self.warm.append(_render(self.at, counter))
+        except Exception as error:
+            self.fail(error)
+
+    def result(self) -> Timing:
+        if self.at is None:
+            return self.timing
+        return _summary(self.timing, self.cold, self.warm)
 
 
 # --- exports and the import -----------------------------------------------------------------
@@ -557,9 +590,10 @@ def show(timing: Timing) -> None:
 #
 # Each database is measured in a process of its own, which starts cold with the code as it is
 # now and keeps that database's engine and caches to itself. The processes of one engine's
-# scales are kept open side by side, and each page is measured on every scale in turn: a
-# shared machine's speed drifts over minutes, and a page measured at each scale minutes apart
-# would show that drift as a cost of the record's size.
+# scales are kept open side by side, and each page's renders alternate between the scales,
+# one render on each in turn: a shared machine's speed drifts over seconds and minutes, and
+# renders taken at each scale one after the other would show that drift as a cost of the
+# record's size.
 
 _opened: dict = {}  # in a measuring process: the database open_database set up
 
@@ -575,7 +609,6 @@ def open_database(url: str, quick: bool) -> None:
         counter=SqlCounter(engine),
         records=find_records(),
         actors={role: actor_of(ROLES[role]) for role in roles},
-        runs=3 if quick else 5,
     )
 
 
@@ -589,15 +622,30 @@ def jobs() -> list[tuple[str, str]]:
     ]
 
 
-def measure_job(script: str, role: str) -> Timing:
-    """One page as one role, on this process's database."""
+def open_page(script: str, role: str) -> float | None:
+    """Open one page as one role on this process's database, render it once, and keep it for
+    ``render_page``. The first render's seconds, or None if the page could not be measured."""
     page = next(p for p in app_pages() if p.script == script)
     if not (PROJECT_ROOT / script).exists():
         timing = Timing("page", script, role=role, status="failed", detail="no such file")
-    else:
-        records, actor = _opened["records"], _opened["actors"][role]
-        query = records.query_for(page)
-        timing = measure_page(page, role, actor, query, _opened["counter"], _opened["runs"])
+        _opened["page"] = PageMeasurement(timing)
+        return None
+    records, actor = _opened["records"], _opened["actors"][role]
+    measurement = PageMeasurement.open(
+        page, role, actor, records.query_for(page), _opened["counter"]
+    )
+    _opened["page"] = measurement
+    return measurement.cold.seconds if measurement.at is not None else None
+
+
+def render_page() -> None:
+    """One more warm render of the page ``open_page`` opened."""
+    _opened["page"].render(_opened["counter"])
+
+
+def page_result() -> Timing:
+    """The timing of the page ``open_page`` opened, over its warm renders."""
+    timing = _opened.pop("page").result()
     show(timing)
     return timing
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from bench.generate import LARGE, MEDIUM, SMALL, generate
+from bench.generate import LARGE, MEDIUM, SCORED_COUNTRIES, SMALL, generate
 from db.models import (
     ActionItem,
     ActionUpdate,
@@ -20,6 +20,7 @@ from db.models import (
     Meeting,
     Plan,
     PlanVersion,
+    RiskObservation,
     User,
     WatchlistEntry,
 )
@@ -60,8 +61,10 @@ def test_the_small_record_has_the_counts_of_its_scale(small):
         held_regular = _count(
             connection, Meeting, Meeting.kind == "regular", Meeting.status == "held"
         )
+        scored = connection.scalar(select(func.count(RiskObservation.country_code.distinct())))
     engine.dispose()
     assert counts == {name: getattr(SMALL, name) for name in counts}
+    assert scored == SCORED_COUNTRIES  # the statistical risk is as wide as the demo's
     assert held_regular == SMALL.regular_meetings // 2  # the next year is still scheduled
     assert generated.rows["action_item"] == SMALL.action_items
 
