@@ -37,9 +37,11 @@ PLAN_STATUS_COLORS = {
 DIRECTION = {"up": "▲ higher", "down": "▼ lower", "same": "", "": "changed"}
 
 actor = ui.require("page.country")
-history = st.session_state.setdefault("country_history", briefs.HISTORY_SHOWN)
+code = st.query_params.get("code", "").strip().upper()
+SHOWN = f"history_shown_{code}"  # how many of its reviews and decisions are shown
+history = st.session_state.setdefault(SHOWN, briefs.HISTORY_SHOWN)
 try:
-    brief = briefs.country_brief(st.query_params.get("code", ""), actor=actor, history=history)
+    brief = briefs.country_brief(code, actor=actor, history=history)
 except NotFound:
     st.error("No such country.", icon=":material/search_off:")
     st.page_link("pages/watchlist.py", label="The watchlist", icon=":material/arrow_back:")
@@ -613,7 +615,7 @@ if review_tab.open:
                 f"{len(brief.other_decisions)} of {brief.other_decision_count} other decisions."
             )
             if st.button("Show older ones", icon=":material/history:", key="older_history"):
-                st.session_state["country_history"] = history + briefs.HISTORY_SHOWN
+                st.session_state[SHOWN] = history + briefs.HISTORY_SHOWN
                 st.rerun()
 
 if alert_tab.open:

@@ -119,7 +119,7 @@ def test_a_country_page_for_a_representative(open_page):
 
 def test_older_reviews_are_shown_on_asking(open_page):
     at = open_page("chair@apc.example", COUNTRY, code="SDN")
-    at.session_state["country_history"] = 1  # as if the committee had met for years
+    at.session_state["history_shown_SDN"] = 1  # as if the committee had met for years
     at.session_state["country_tab"] = "Reviews and decisions"
     at.run()
     shown = [c.value for c in at.caption if c.value.startswith("The newest")]
