@@ -239,14 +239,15 @@ def country_briefs(
             country=AgendaItem.country_code,
             newest_first=(Meeting.starts_at.desc(), AgendaItem.id.desc()),
         )
-        review_items = _newest_by_country(
+        review_rows = _by_country(
             session.execute(
                 select(AgendaItem, Meeting, newest_reviews.c.total)
                 .join(newest_reviews, newest_reviews.c.id == AgendaItem.id)
                 .join(Meeting, Meeting.id == AgendaItem.meeting_id)
                 .where(newest_reviews.c.place <= history)
                 .order_by(newest_reviews.c.place)
-            )
+            ),
+            key=lambda row: row.AgendaItem.country_code,
         )
         reviewed_items = (
             select(AgendaItem.id)
@@ -264,15 +265,16 @@ def country_briefs(
             country=Decision.country_code,
             newest_first=(Decision.decided_at.desc(), Decision.id.desc()),
         )
-        other_decisions = _newest_by_country(
+        other_rows = _by_country(
             session.execute(
                 select(Decision, newest_others.c.total)
                 .join(newest_others, newest_others.c.id == Decision.id)
                 .where(newest_others.c.place <= history)
                 .order_by(newest_others.c.place)
-            )
+            ),
+            key=lambda row: row.Decision.country_code,
         )
-        shown_items = [item.id for rows, _ in review_items.values() for item, _ in rows]
+        shown_items = [row.AgendaItem.id for rows in review_rows.values() for row in rows]
         decisions = session.scalars(
             select(Decision)
             .where(Decision.agenda_item_id.in_(shown_items))
@@ -295,11 +297,11 @@ def country_briefs(
         briefs = []
         for code in codes:
             country, entry = found[code]
-            shown_reviews, review_count = review_items.get(code, ([], 0))
+            shown_reviews, others = review_rows.get(code, []), other_rows.get(code, [])
             reviews = [
-                Review(meeting, item, by_item.get(item.id, [])) for item, meeting in shown_reviews
+                Review(row.Meeting, row.AgendaItem, by_item.get(row.AgendaItem.id, []))
+                for row in shown_reviews
             ]
-            others, other_count = other_decisions.get(code, ([], 0))
             last_review, last_review_decisions = _last_review(session, entry, reviews)
             seen = observations.get(code, [])
             forecasts = [
@@ -332,9 +334,9 @@ def country_briefs(
                         if o.edition == newest
                     ],
                     reviews=reviews,
-                    review_count=review_count,
-                    other_decisions=[decision for (decision,) in others],
-                    other_decision_count=other_count,
+                    review_count=shown_reviews[0].total if shown_reviews else 0,
+                    other_decisions=[row.Decision for row in others],
+                    other_decision_count=others[0].total if others else 0,
                 )
             )
     return briefs
@@ -356,15 +358,6 @@ def _ranked(ids, *, country, newest_first):
         func.row_number().over(partition_by=country, order_by=newest_first).label("place"),
         func.count().over(partition_by=country).label("total"),
     ).subquery()
-
-
-def _newest_by_country(rows) -> dict[str, tuple[list[tuple], int]]:
-    """Rows of (record, ..., total) grouped by the first record's country: per country, the
-    records in the order read and the country's total."""
-    found: dict[str, tuple[list[tuple], int]] = {}
-    for *records, total in rows:
-        found.setdefault(records[0].country_code, ([], total))[0].append(tuple(records))
-    return found
 
 
 def _last_review(
