@@ -1,7 +1,12 @@
 """``python -m bench``: generate the records, measure, and write the results.
 
     python -m bench [--scales small,medium,large] [--engines sqlite,postgresql] [--quick]
-                    [--reuse] [--port 8616] [--no-memory]
+                    [--reuse] [--port 8616] [--no-memory] [--no-mail] [--mail-only]
+    python -m bench --browser [--scales ...] [--engines ...] [--roles chair,representative]
+                    [--runs 5] [--reuse]
+
+``--browser`` measures in Chromium instead (``bench/browser.py``, issue 24) and writes
+``bench/results-browser.md``.
 
 SQLite files go to ``bench/data/``; PostgreSQL databases are ``apc_bench_<scale>`` on the
 server of ``BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432``).
@@ -18,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import generate, measure, report
+from bench import browser, generate, mail, measure, report
 
 DATA = Path(__file__).resolve().parent / "data"
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -92,6 +97,29 @@ def measure_engine(engine: str, scales: list[generate.Scale], *, quick: bool):
             yield name, timings[name]
 
 
+def measure_in_browser(engines: list[str], scales: list[generate.Scale], args) -> int:
+    roles = args.roles.split(",")
+    if unknown := set(roles) - set(measure.ROLES):
+        raise SystemExit(f"unknown role {', '.join(unknown)}: use {', '.join(measure.ROLES)}")
+    results = browser.load()
+    for engine in engines:
+        for scale in scales:
+            print(f"in Chromium: {engine} / {scale.name}", flush=True)
+            figures = browser.measure_record(
+                database_url(engine, scale.name), roles=roles, runs=args.runs
+            )
+            rows = browser.summarise(figures)
+            for row in rows:
+                ratio = f"×{row['ratio']:.2f}" if row["ratio"] is not None else row["status"]
+                print(
+                    f"  {row['median_ms'] or 0:>6,} ms  {ratio:>6}  {row['name']} ({row['role']})"
+                )
+            browser.record(results, engine=engine, scale=scale.name, rows=rows)
+            browser.save(results)
+    print(f"\nwritten: {browser.RESULTS_MD} and {browser.RESULTS_JSON}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="small,medium,large", help="default: all three")
@@ -106,6 +134,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=8616, help="for the memory test's server")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory test")
+    parser.add_argument("--no-mail", action="store_true", help="skip the mail benchmark")
+    parser.add_argument(
+        "--mail-only", action="store_true", help="only the mail benchmark (on SQLite's largest)"
+    )
+    parser.add_argument(
+        "--browser", action="store_true", help="from a click to fully drawn, in Chromium"
+    )
+    parser.add_argument(
+        "--roles", default=",".join(measure.ROLES), help="--browser: default every role"
+    )
+    parser.add_argument("--runs", type=int, default=browser.RUNS, help="--browser: the median of")
     args = parser.parse_args(argv)
     scales = [generate.SCALES[name] for name in args.scales.split(",")]
     engines = args.engines.split(",")
@@ -127,6 +166,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{engine} / {scale.name}")
             records[engine, scale.name] = prepare(engine, scale, reuse=args.reuse)
     os.sync()
+
+    if args.browser:
+        return measure_in_browser(engines, scales, args)
+
+    if "sqlite" in engines and not args.no_mail:
+        print(f"mail: on a copy of sqlite / {scales[-1].name}")
+        path = DATA / f"{scales[-1].name}.db"
+        report.record_mail(results, mail.measure(path, scale=scales[-1].name))
+        report.save(results, postgres_url=postgres_url)
+    if args.mail_only:
+        print(report.save(results, postgres_url=postgres_url))
+        return 0
 
     for engine in engines:
         print(f"measuring {engine}")

@@ -32,7 +32,7 @@ from sqlalchemy.pool import NullPool
 from committee import clock, demo
 from committee.people import hash_password
 from committee.series import SeriesRule, occurrences
-from db import migrate
+from db import migrate, search_index
 from db.engine import create_database_engine
 from db.models import (
     ActionItem,
@@ -241,8 +241,10 @@ def _copy(connection: Connection, table: Table, rows: list[dict]) -> None:
 
 def _finish(connection: Connection) -> None:
     """Sequences past the ids given here, and fresh planner statistics (a live database
-    would have had both from its own inserts and from autovacuum)."""
+    would have had both from its own inserts and from autovacuum); on PostgreSQL the search
+    index too, whose triggers the load turned off with the foreign keys' ones."""
     if connection.dialect.name == "postgresql":
+        search_index.rebuild(connection)
         raw = connection.connection.driver_connection
         for table in metadata.sorted_tables:
             if "id" in table.columns:

@@ -12,6 +12,7 @@ import importlib.util
 import io
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +30,8 @@ from streamlit import config
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
-from committee import access, cli, clock, people
+import cli
+from committee import access, clock, people
 from committee.actor import Actor
 from committee.demo import DEMO_PASSWORD
 from db import engine as db_engine
@@ -43,9 +45,11 @@ from db.models import (
     RiskObservation,
     WatchlistEntry,
 )
+from pages import ui
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP = PROJECT_ROOT / "streamlit_app.py"
+SERVER = PROJECT_ROOT / "server.py"  # the app with its sign-in routes, as make run serves it
 EWP = Path(os.environ.get("APC_EWP_DIR", PROJECT_ROOT.parent / "shared" / "data" / "ewp"))
 ROLES = {
     "chair": "chair@apc.example",
@@ -251,6 +255,16 @@ def actor_of(email: str) -> Actor:
     return people.actor_for(user, agencies.get(user.agency_id))
 
 
+def session_token(actor: Actor) -> str:
+    """A real session of the actor's, as a sign-in opens one: AppTest hands its token to the
+    app in session state, where a browser's cookie would bring it."""
+    user = people.user_by_email(actor.email)
+    agencies = {a.id: a for a in people.list_agencies(include_inactive=True)}
+    return people.record_sign_in(
+        user=user, agency=agencies.get(user.agency_id), method="password"
+    ).token
+
+
 # --- counting SQL ---------------------------------------------------------------------------
 
 
@@ -349,7 +363,7 @@ class PageMeasurement:
         measurement = cls(timing)
         try:
             at = AppTest.from_file(str(APP), default_timeout=RENDER_TIMEOUT)
-            at.session_state["actor"] = actor
+            at.session_state[ui.TOKEN_KEY] = session_token(actor)
             at.run()
             at.switch_page(page.script)
             at.query_params.update(query)
@@ -557,6 +571,47 @@ def measure_imports(counter: SqlCounter) -> list[Timing]:
     return timings
 
 
+# Issue 21: what a person types into the search box, on words every scale's record holds.
+SEARCHES = (
+    ("One word", "sanctions", False),
+    ("A phrase", '"targeted sanctions"', False),
+    ("Filtered: action items of one country", "sanctions", True),
+)
+
+
+def _search_once(search, chair: Actor, query: str, filters, counter: SqlCounter):
+    """(timing, how many were found) of one search."""
+    counter.reset()
+    started = time.perf_counter()
+    found = search.search(actor=chair, query=query, filters=filters)
+    return _Run(time.perf_counter() - started, counter.seconds, counter.statements), found.total
+
+
+def measure_searches(records: Records, counter: SqlCounter, *, runs: int) -> list[Timing]:
+    """Each search as the chair, who may read everything (the most rows to rank): median and
+    slowest of the warm runs; the first run is the cold one."""
+    from committee import search
+
+    chair = actor_of("chair@apc.example")
+    timings = []
+    for name, query, filtered in SEARCHES:
+        filters = search.Filters()
+        if filtered:
+            filters = search.Filters(kinds=("action_item",), country=records.country_code)
+        timing = Timing("search", name, query=query + (" (filtered)" if filtered else ""))
+        try:
+            cold, found = _search_once(search, chair, query, filters, counter)
+            warm = [_search_once(search, chair, query, filters, counter)[0] for _ in range(runs)]
+            _summary(timing, cold, warm)
+            slowest = max(r.seconds for r in warm) * 1000
+            timing.detail = f"{found:,} found; slowest {slowest:,.1f} ms"
+        except Exception as error:  # reported, and the next search runs
+            timing.status, timing.detail = "failed", str(error)[:300]
+        show(timing)
+        timings.append(timing)
+    return timings
+
+
 def streamlit_for_measuring() -> None:
     """Page errors in full in the results (the app's own settings hide them from users), and
     not also as tracebacks on the console; scripts compiled once, as the server does.
@@ -651,10 +706,11 @@ def page_result() -> Timing:
 
 
 def measure_exports_and_imports(quick: bool) -> list[Timing]:
-    """The exports, then the import, on this process's database."""
+    """The exports, the searches, then the import, on this process's database."""
     counter = _opened["counter"]
     return [
         *measure_exports(_opened["records"], counter, runs=1 if quick else 3),
+        *measure_searches(_opened["records"], counter, runs=3 if quick else 15),
         *measure_imports(counter),
     ]
 
@@ -693,23 +749,8 @@ def server_memory(url: str, *, scale: str, engine: str, port: int, progress=prin
     records = find_records()
     pages = [p for p in app_pages() if (PROJECT_ROOT / p.script).exists()]
     started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                *("-m", "streamlit", "run", str(APP)),
-                *("--server.headless=true", f"--server.port={port}"),
-                *("--server.address=127.0.0.1", "--browser.gatherUsageStats=false"),
-                "--server.fileWatcherType=none",
-            ],
-            env={**os.environ, "DATABASE_URL": url},
-            cwd=PROJECT_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_for_health(base)
+    try:
+        with serve(url, port) as (base, server):
             result.start_mb = _rss(server.pid)[0]
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -723,13 +764,59 @@ def server_memory(url: str, *, scale: str, engine: str, port: int, progress=prin
                 time.sleep(2)
                 result.rss_mb, result.peak_mb = _rss(server.pid)
                 browser.close()
-        except Exception as error:  # reported with what was measured so far
-            result.status = f"failed: {str(error).splitlines()[0][:200]}"
+    except Exception as error:  # reported with what was measured so far
+        result.status = f"failed: {str(error).splitlines()[0][:200]}"
+    result.seconds = round(time.perf_counter() - started, 1)
+    return result
+
+
+@contextlib.contextmanager
+def serve(url: str, port: int, env: dict[str, str] | None = None):
+    """The real app (``server.py``, as ``make run`` serves it) on ``url``'s database and
+    ``port``, with ``env`` added to its environment; yields (its address, its process) once it
+    answers, and stops it after."""
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                *("-m", "streamlit", "run", str(SERVER)),
+                *("--server.headless=true", f"--server.port={port}"),
+                *("--server.address=127.0.0.1", "--browser.gatherUsageStats=false"),
+                "--server.fileWatcherType=none",
+            ],
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "APC_BASE_URL": f"http://127.0.0.1:{port}",
+                **(env or {}),
+            },
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for_health(base)
+            yield base, server
         finally:
             server.terminate()
             server.wait(timeout=30)
-    result.seconds = round(time.perf_counter() - started, 1)
-    return result
+
+
+def sign_in(tab, base: str, email: str) -> None:
+    """Sign ``email`` in with the demo password, as a person does, and wait for the app."""
+    tab.goto(base)
+    tab.get_by_label("Email", exact=True).fill(email)
+    tab.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.wait_for_selector('[data-testid="stSidebar"]')
+    _wait_idle(tab, RENDER_TIMEOUT * 1000)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _wait_for_health(base: str) -> None:
@@ -744,15 +831,10 @@ def _wait_for_health(base: str) -> None:
 
 
 def _visit_everything(tab, base: str, email: str, pages: list[Page], records, result) -> int:
-    """Sign in, then open each page the person may see within the same session (the history
-    API: a full page load would start a new session, signed out)."""
+    """Sign in, then open each page the person may see within the same Streamlit session (the
+    history API: a full page load would start a new one, costing memory of its own)."""
     actor = actor_of(email)
-    tab.goto(base)
-    tab.get_by_label("Email", exact=True).fill(email)
-    tab.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.wait_for_selector('[data-testid="stSidebar"]')
-    _wait_idle(tab, RENDER_TIMEOUT * 1000)
+    sign_in(tab, base, email)
     visits = 0
     for page in pages:
         if not access.can(actor, page.permission):

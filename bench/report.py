@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bench import mail
 from bench.generate import Generated
 from bench.measure import Memory, Timing
 
@@ -29,6 +30,7 @@ SCALE_RATIO = 1.5
 STATEMENTS = 25
 EXPORT_MS = {"Full-schedule calendar": 200, "10,000-row XLSX": 3_000, "Read-ahead DOCX": 2_000}
 MEMORY_MB = 600
+SEARCH_MS = 150  # issue 21: per query at the largest scale, and within SCALE_RATIO
 
 
 # --- keeping results ------------------------------------------------------------------------
@@ -62,6 +64,10 @@ def record_run(
 
 def record_memory(results: dict, memory: Memory) -> None:
     results["memory"] = {**asdict(memory), "measured_at": _now()}
+
+
+def record_mail(results: dict, measured: mail.MailResult) -> None:
+    results["mail"] = {**asdict(measured), "measured_at": _now()}
 
 
 def save(results: dict, *, postgres_url: str | None) -> str:
@@ -255,6 +261,7 @@ def targets(results: dict) -> list[dict]:
                     "PASS" if ms <= limit else "FAIL",
                 )
             )
+    checks += _search_targets(results)
     memory = results.get("memory")
     if memory:
         measured = memory.get("rss_mb")
@@ -271,7 +278,77 @@ def targets(results: dict) -> list[dict]:
                 verdict,
             )
         )
+    checks += _mail_targets(results.get("mail"))
     return checks
+
+
+def _search_targets(results: dict) -> list[dict]:
+    """Issue 21's targets: each query within SEARCH_MS at the largest scale, and growing no
+    more than SCALE_RATIO from the smallest."""
+    checks = []
+    searches = _timings(results, "search")
+    for engine in ENGINE_ORDER:
+        if (engine, LARGEST) not in _columns(results):
+            continue
+        extremes = _extremes(results, engine)
+        slow, steep, broken = [], [], []
+        for key, row in searches.items():
+            timing = row.get((engine, LARGEST))
+            if not timing or timing["status"] != "ok":
+                broken.append(key[0])
+                continue
+            if timing["median_ms"] > SEARCH_MS:
+                slow.append(f"{key[0]} {timing['median_ms']:,.0f} ms")
+            ratio = _ratio(row, engine, extremes)
+            if ratio is not None and ratio > SCALE_RATIO:
+                steep.append(f"{key[0]} ×{ratio}")
+        target = f"Every search ≤ {SEARCH_MS} ms (largest) and ≤ ×{SCALE_RATIO} of the smallest"
+        checks.append(
+            _check(
+                target,
+                engine,
+                measured=True,
+                failures=slow + steep,
+                total=len(searches),
+                broken=broken,
+            )
+        )
+    return checks
+
+
+def _mail_targets(measured: dict | None) -> list[dict]:
+    """Issue 20's targets: delivery, the digest run, the worker's memory."""
+    if not measured:
+        return []
+    ok = measured["status"] == "ok"
+
+    def verdict(value, limit) -> str:
+        return "not measured" if value is None or not ok else "PASS" if value <= limit else "FAIL"
+
+    engine = measured["engine"]
+    return [
+        _row(
+            f"{mail.INVITATIONS:,} invitations delivered ≤ {mail.DELIVERY_S} s",
+            engine,
+            f"{measured['delivered']:,} invitations delivered in {measured['delivery_s']} s "
+            f"(queued in {measured['queue_s']} s)",
+            verdict(measured["delivery_s"], mail.DELIVERY_S)
+            if measured["invitations"] >= mail.INVITATIONS
+            else "not measured",
+        ),
+        _row(
+            f"Weekly digest for every member ≤ {mail.DIGEST_S} s ({measured['scale']})",
+            engine,
+            f"{measured['digests']} for {measured['people']} people in {measured['digest_s']} s",
+            verdict(measured["digest_s"], mail.DIGEST_S),
+        ),
+        _row(
+            f"Worker memory ≤ {mail.WORKER_MB} MB",
+            engine,
+            f"{measured['worker_mb']} MB peak",
+            verdict(measured["worker_mb"], mail.WORKER_MB),
+        ),
+    ]
 
 
 def _row(target: str, engine: str, result: str, verdict: str) -> dict:
@@ -372,13 +449,18 @@ def render(results: dict) -> str:
     out += [_table(header, rows), ""]
 
     out += [
-        "## Exports and the import",
+        "## Exports, searches and the import",
         "",
-        "Each cell: median of warm runs (the import: its first run) · SQL ms · statements.",
+        "Each cell: median of warm runs (the import: its first run) · SQL ms · statements. "
+        "Searches run as the chair, through `committee.search`; the details give the slowest.",
         "",
     ]
-    others = {**_timings(results, "export"), **_timings(results, "import")}
-    header = ["Export", "Command"] + [f"{e} {s}" for e, s in columns]
+    others = {
+        **_timings(results, "export"),
+        **_timings(results, "search"),
+        **_timings(results, "import"),
+    }
+    header = ["Measured", "Command"] + [f"{e} {s}" for e, s in columns]
     rows = []
     for (name, _), row in others.items():
         command = next(iter(row.values()))["query"]
@@ -408,6 +490,24 @@ def render(results: dict) -> str:
             f"{memory['measured_at']}.",
             "",
             *[f"- {error}" for error in memory["errors"]],
+            "",
+        ]
+
+    measured = results.get("mail")
+    if measured:
+        out += [
+            "## Mail",
+            "",
+            f"On a copy of the {measured['scale']} record ({measured['engine']}): the weekly "
+            f"digest queued for {measured['people']} members in {measured['digest_s']} s; a "
+            "first worker pass ran the timed jobs and delivered the digests and reminders; "
+            f"{measured['invitations']:,} invitations were queued in {measured['queue_s']} s and "
+            f"a second pass delivered {measured['delivered']:,} of them to a loopback SMTP "
+            f"server in {measured['delivery_s']} s. The worker's peak resident memory: "
+            f"{measured['worker_mb']} MB; {measured['status']}, measured "
+            f"{measured['measured_at']}.",
+            "",
+            *[f"- first pass: {line}" for line in measured["notes"]],
             "",
         ]
 

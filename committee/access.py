@@ -54,6 +54,13 @@ def restricted_alert_reader(actor: Actor, target: dict) -> bool:
     )
 
 
+def staff_or_alert_filer(actor: Actor, target: dict) -> bool:
+    """What an alert sets off (Blueprint 2-5): the chairs, or the person who filed it."""
+    if actor.role in COMMITTEE_STAFF:
+        return True
+    return actor.id is not None and actor.id == target.get("filed_by_id")
+
+
 def _own(actor: Actor, agency_id) -> bool:
     return agency_id is not None and actor.agency_id == agency_id
 
@@ -66,6 +73,9 @@ PERMISSIONS: dict[str, Rule] = {
     "audit.read": roles(*COMMITTEE_STAFF),
     "backup.run": roles("admin"),
     "account.manage_own": roles(*MEMBERS),
+    # mail: the worker (the operator's process) delivers; administrators watch and resend
+    "mail.deliver": roles(),
+    "mail.manage": roles("admin"),
     # meetings
     "meetings.schedule": roles(*COMMITTEE_STAFF),
     "agenda.edit": roles(*COMMITTEE_STAFF),
@@ -75,6 +85,9 @@ PERMISSIONS: dict[str, Rule] = {
     # countries of concern
     "watchlist.edit": roles(*COMMITTEE_STAFF),
     "risk.import": roles(*COMMITTEE_STAFF),
+    "tools_evidence.import": roles(*COMMITTEE_STAFF),
+    "signal.rules": roles(*COMMITTEE_STAFF),
+    "signal.handle": roles(*COMMITTEE_STAFF),
     "assessment.record": roles(*COMMITTEE_STAFF),
     "plan.draft": roles(*COMMITTEE_STAFF, "agency_rep"),
     "plan.circulate": roles(*COMMITTEE_STAFF),
@@ -92,6 +105,7 @@ PERMISSIONS: dict[str, Rule] = {
     "alert.file": members_and_permitted_observers,
     "alert.read": restricted_alert_reader,
     "alert.triage": roles(*COMMITTEE_STAFF),
+    "alert.trigger": staff_or_alert_filer,
     # pages: who sees which screen (the menu and the page itself both ask)
     "page.home": roles(*MEMBERS),
     "page.dashboard": roles(*MEMBERS),
@@ -103,6 +117,8 @@ PERMISSIONS: dict[str, Rule] = {
     "page.country": roles(*MEMBERS),
     "page.plan": roles(*MEMBERS),
     "page.risk_import": roles(*COMMITTEE_STAFF),
+    "page.tools_evidence": roles(*COMMITTEE_STAFF),
+    "page.signals": roles(*MEMBERS),
     "page.agency_desk": roles("agency_rep"),
     "page.tracker": roles(*COMMITTEE_STAFF, "observer"),
     "page.alerts": roles(*MEMBERS),
@@ -110,7 +126,10 @@ PERMISSIONS: dict[str, Rule] = {
     "page.audit": roles(*COMMITTEE_STAFF),
     "page.users": roles("admin"),
     "page.settings": roles(*COMMITTEE_STAFF),
+    "page.outbox": roles("admin"),
     "page.account": roles(*MEMBERS),
+    "page.inbox": roles(*MEMBERS),
+    "page.search": roles(*MEMBERS),
 }
 
 

@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
-from committee import audit, clock, tracker, vocabulary
+from committee import audit, clock, notices, tracker, vocabulary
 from committee.actor import Actor
 from committee.errors import CommitteeError, Conflict, NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -112,6 +112,7 @@ def create_action_item(
         w.session.flush()
         _set_supporting(w, item, supporting_agency_ids)
         _log(w, item, "created", changes={}, note=note)
+        notices.action_assigned(w, item, reassigned=False)
         w.audit(item)
     return item
 
@@ -166,7 +167,7 @@ def change_status(
         if item.status in CLOSED_STATUSES and status not in CLOSED_STATUSES and not note:
             raise ValidationError("Say why the item is reopened.", field="note")
         before, readable = audit.snapshot(item), _readable(w, item)
-        w.update_versioned(
+        w.touch(
             item,
             seen_version=seen_version,
             status=status,
@@ -295,7 +296,7 @@ def edit_action_item(
                     field="due_on",
                 )
         before, readable = audit.snapshot(item), _readable(w, item)
-        w.update_versioned(
+        w.touch(
             item,
             seen_version=seen_version,
             title=_title(title),
@@ -335,7 +336,7 @@ def reassign_action_item(
         if agency.id == item.owner_agency_id:
             raise ValidationError(f"The item is already {agency.code}'s.", field="owner_agency")
         before, readable = audit.snapshot(item), _readable(w, item)
-        w.update_versioned(
+        w.touch(
             item,
             seen_version=seen_version,
             owner_agency_id=agency.id,
@@ -348,6 +349,7 @@ def reassign_action_item(
             )
         )
         _log(w, item, "reassigned", changes=_changes(readable, _readable(w, item)), note=note)
+        notices.action_assigned(w, item, reassigned=True)
         w.audit(item, before=before)
     return item
 
@@ -413,7 +415,7 @@ def decide_due_date(
                 field="decision",
             )
         before = audit.snapshot(request)
-        w.update_versioned(
+        w.touch(
             request,
             seen_version=seen_version,
             status="granted" if grant else "refused",
@@ -424,9 +426,10 @@ def decide_due_date(
         changes = {}
         if grant:
             changes = {"due_on": [item.due_on.isoformat(), request.requested_due_on.isoformat()]}
-            w.update_versioned(item, seen_version=item.version, due_on=request.requested_due_on)
+            w.touch(item, seen_version=item.version, due_on=request.requested_due_on)
         kind = "due_date_granted" if grant else "due_date_refused"
         _log(w, item, kind, changes=changes, note=note)
+        notices.due_date_decided(w, request, item)
         w.audit(request, before=before)
     return request
 
@@ -446,7 +449,7 @@ def _claim(w: Writing, record, seen_version: int) -> None:
     """A form saved over a newer version is a conflict, whatever it asks: check that first,
     so the person sees the other change rather than a message about a state they never saw."""
     if record.version != seen_version:
-        w.update_versioned(record, seen_version=seen_version)  # matches no row: raises Conflict
+        w.touch(record, seen_version=seen_version)  # matches no row: raises Conflict
 
 
 def _pending_request(w: Writing, item_id: int) -> DueDateRequest | None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlmodel import Session
 
-from committee import clock, minutes, rotation, vocabulary
+from committee import access, clock, minutes, notices, rotation, vocabulary
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -62,6 +62,7 @@ class AgendaLine:
     country_name: str | None
     tier: int | None  # the country's tier now, for a country on the watchlist
     presenter: str | None  # agency code
+    watch_version: int | None = None  # its watchlist entry's version, which a tier change names
 
 
 @dataclass
@@ -103,6 +104,26 @@ class AgendaView:
         )
 
 
+# --- who reads an agenda ---------------------------------------------------------------------
+
+
+def may_read(actor: Actor | None, meeting: Meeting) -> bool:
+    """Members read an agenda once it is published (or the meeting held); a draft agenda only
+    the chair and secretariat, who prepare it. ``actor`` None: any member (what is sent out)."""
+    return (
+        meeting.agenda_status == "published"
+        or meeting.status == "held"
+        or access.can(actor, "agenda.edit")
+    )
+
+
+def readable_by(actor: Actor | None):
+    """The meetings whose agenda ``actor`` may read, as an SQL condition: ``may_read``'s rule."""
+    if access.can(actor, "agenda.edit"):
+        return true()
+    return or_(Meeting.agenda_status == "published", Meeting.status == "held")
+
+
 def meeting_length(meeting: Meeting) -> int:
     return int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
 
@@ -114,7 +135,14 @@ def meeting_day(meeting: Meeting) -> date:
 
 def agenda_view(session: Session, meeting: Meeting) -> AgendaView:
     rows = session.execute(
-        select(AgendaItem, Country.name, WatchlistEntry.tier, WatchlistEntry.on_watchlist, Agency)
+        select(
+            AgendaItem,
+            Country.name,
+            WatchlistEntry.tier,
+            WatchlistEntry.on_watchlist,
+            Agency,
+            WatchlistEntry.version,
+        )
         .join(Country, Country.code == AgendaItem.country_code, isouter=True)
         .join(WatchlistEntry, WatchlistEntry.country_code == Country.code, isouter=True)
         .join(Agency, Agency.id == AgendaItem.presenter_agency_id, isouter=True)
@@ -122,8 +150,14 @@ def agenda_view(session: Session, meeting: Meeting) -> AgendaView:
         .order_by(AgendaItem.position, AgendaItem.id)
     )
     lines = [
-        AgendaLine(item, name, tier if watched else None, agency.code if agency else None)
-        for item, name, tier, watched, agency in rows
+        AgendaLine(
+            item,
+            name,
+            tier if watched else None,
+            agency.code if agency else None,
+            watch_version if watched else None,
+        )
+        for item, name, tier, watched, agency, watch_version in rows
     ]
     return AgendaView(meeting, lines)
 
@@ -151,6 +185,50 @@ def alert_title(alert: Alert, country_name: str) -> str:
     if alert.restricted:
         return "Restricted alert — briefing by the chair"
     return f"Alert {alert.reference}: {country_name}"
+
+
+def alert_country(alert: Alert) -> str | None:
+    """The country an alert's agenda item names: none for a restricted alert (as its title)."""
+    return None if alert.restricted else alert.country_code
+
+
+def append_item(
+    w: Writing,
+    meeting: Meeting,
+    *,
+    kind: str,
+    minutes: int,
+    title: str = "",
+    country_code: str | None = None,
+    alert: Alert | None = None,
+    plan_id: int | None = None,
+    presenter_agency_id: int | None = None,
+) -> AgendaItem:
+    """Add an item at the end of ``meeting``'s agenda, in ``w``'s transaction: the one place
+    agenda items are made. The caller has checked its permission and records the audit event;
+    an alert's review takes its title and country from ``alert_title`` and ``alert_country``."""
+    if alert is not None:
+        country_name = w.session.scalar(
+            select(Country.name).where(Country.code == alert.country_code)
+        )
+        title, country_code = alert_title(alert, country_name), alert_country(alert)
+    last = w.session.scalar(
+        select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+    )
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        position=(last or 0) + 1,
+        kind=kind,
+        title=_check_title(title),
+        country_code=country_code,
+        alert_id=alert.id if alert is not None else None,
+        plan_id=plan_id,
+        minutes_allotted=minutes,
+        presenter_agency_id=presenter_agency_id,
+    )
+    w.session.add(item)
+    w.session.flush()
+    return item
 
 
 # --- the proposal -----------------------------------------------------------------------------
@@ -290,7 +368,7 @@ def _alert_items(session: Session, meeting: Meeting) -> list[ProposedItem]:
             f"{vocabulary.SEVERITY_LABELS[alert.severity].split(' —')[0]} alert · "
             f"filed {alert.filed_at:%d %b %Y} · review due by {alert.review_deadline:%d %b %Y}",
             ITEM_MINUTES["alert_review"],
-            country_code=None if alert.restricted else alert.country_code,
+            country_code=alert_country(alert),
             alert_id=alert.id,
         )
         for alert, name in alerts
@@ -409,18 +487,18 @@ def accept_proposal(
         for proposed in proposal.items:
             if proposed.key in present or proposed.key in leave_out:
                 continue
-            item = AgendaItem(
-                meeting_id=meeting.id,
-                position=len(items) + 1,
-                kind=proposed.kind,
-                title=proposed.title,
-                country_code=proposed.country_code,
-                alert_id=proposed.alert_id,
-                plan_id=proposed.plan_id,
-                minutes_allotted=proposed.minutes,
+            items.append(
+                append_item(
+                    w,
+                    meeting,
+                    kind=proposed.kind,
+                    title=proposed.title,
+                    country_code=proposed.country_code,
+                    alert=w.session.get(Alert, proposed.alert_id) if proposed.alert_id else None,
+                    plan_id=proposed.plan_id,
+                    minutes=proposed.minutes,
+                )
             )
-            w.session.add(item)
-            items.append(item)
         w.audit(meeting, before=before, after=_snapshot(w.session, meeting))
     return items
 
@@ -458,16 +536,68 @@ def add_item(
         else:
             code = None
             title = title.strip() or ("Overdue action items" if kind == "overdue_actions" else "")
-        item = AgendaItem(
-            meeting_id=meeting.id,
-            position=len(items) + 1,
+        item = append_item(
+            w,
+            meeting,
             kind=kind,
-            title=_check_title(title),
+            title=title,
             country_code=code,
-            minutes_allotted=minutes_allotted,
+            minutes=minutes_allotted,
             presenter_agency_id=_presenter(w, presenter_agency_id),
         )
-        w.session.add(item)
+        w.audit(meeting, before=before, after=_snapshot(w.session, meeting))
+    return item
+
+
+def add_alert_review(*, actor: Actor, alert_id: int, meeting_id: int) -> AgendaItem:
+    """The alert channel's trigger (Blueprint 2-5): the alert's review, last on the meeting's
+    agenda. Whoever filed the alert sets this off, beside the chairs. The meeting's version is
+    the agenda's, so a chair editing it meanwhile is told it changed."""
+    with writing(actor, "agenda.add_alert_review") as w:
+        alert = w.get(Alert, alert_id, what="Alert")
+        w.require("alert.trigger", record=alert, filed_by_id=alert.filed_by_id)
+        meeting = w.get(Meeting, meeting_id, what="Meeting")
+        if meeting.status != "scheduled":
+            raise ValidationError(f"The meeting is {meeting.status}.", field="meeting")
+        before = _snapshot(w.session, meeting)
+        w.touch(meeting)
+        item = append_item(
+            w, meeting, kind="alert_review", minutes=ITEM_MINUTES["alert_review"], alert=alert
+        )
+        w.audit(meeting, before=before, after=_snapshot(w.session, meeting))
+    return item
+
+
+def add_signal_review(*, actor: Actor, meeting_id: int, country_code: str) -> AgendaItem:
+    """A signal from data (Blueprint 2-5): the country's review on the meeting's agenda, or the
+    review already there. The country is on the watchlist (the signal's owner sees to it)."""
+    with writing(actor, "agenda.add_signal_review") as w:
+        meeting = w.get(Meeting, meeting_id, what="Meeting")
+        w.require("agenda.edit", record=meeting)
+        if meeting.status != "scheduled":
+            raise ValidationError(f"The meeting is {meeting.status}.", field="meeting")
+        there = next(
+            (
+                item
+                for item in _items(w.session, meeting.id)
+                if item.kind == "country_review" and item.country_code == country_code
+            ),
+            None,
+        )
+        if there is not None:
+            w.nothing_to_do()
+            return there
+        name = w.session.scalar(select(Country.name).where(Country.code == country_code))
+        before = _snapshot(w.session, meeting)
+        w.touch(meeting)
+        item = append_item(
+            w,
+            meeting,
+            kind="country_review",
+            minutes=10,
+            title=f"Review: {name}",
+            country_code=country_code,
+        )
         w.audit(meeting, before=before, after=_snapshot(w.session, meeting))
     return item
 
@@ -486,6 +616,8 @@ def edit_item(
     with writing(actor, "agenda.edit_item") as w:
         meeting, before = _editing(w, meeting_id, seen_version)
         item = _item(w, meeting, item_id)
+        # The meeting's version guards the agenda's titles, times and order; the item's own
+        # version guards its notes, so it stays.
         item.title = _check_title(title)
         item.minutes_allotted = minutes_allotted
         item.presenter_agency_id = _presenter(w, presenter_agency_id)
@@ -538,6 +670,7 @@ def publish_agenda(*, actor: Actor, meeting_id: int, seen_version: int) -> Meeti
             raise ValidationError("The agenda has no items yet.", field="agenda")
         meeting.agenda_status = "published"
         meeting.agenda_published_at = clock.now()
+        notices.agenda_published(w, meeting)
         w.audit(meeting, before=before, after=_snapshot(w.session, meeting))
     return meeting
 
@@ -552,7 +685,7 @@ def _editing(w: Writing, meeting_id: int, seen_version: int) -> tuple[Meeting, d
             field="agenda",
         )
     before = _snapshot(w.session, meeting)
-    w.update_versioned(meeting, seen_version=seen_version)
+    w.touch(meeting, seen_version=seen_version)
     return meeting, before
 
 

@@ -18,15 +18,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_, select, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from committee import access, agenda, audit, clock, meeting_room, meetings, settings, watchlist
+from committee import (
+    access,
+    agenda,
+    audit,
+    clock,
+    decisions,
+    meetings,
+    notices,
+    restricted_alerts,
+    settings,
+    watchlist,
+)
 from committee.actor import Actor
 from committee.errors import NotFound, PermissionDenied, ValidationError
-from committee.transaction import Writing, writing
+from committee.transaction import Writing, one_at_a_time, writing
 from db.engine import read_session
 from db.models import (
     Agency,
@@ -37,11 +47,9 @@ from db.models import (
     Meeting,
     Notification,
     User,
-    WatchlistEntry,
 )
 from db.models.alerts import ALERT_STATUSES, SEVERITIES
 
-SUGGESTED_TIER = {"acute": 1, "serious": 2, "concern": 3}
 REFERENCE_PREFIX = "ALR"
 SUMMARY_LIMIT = 5000
 SOURCES_LIMIT = 5000
@@ -52,22 +60,7 @@ PER_PAGE = 25
 OPEN_STATUSES = tuple(s for s in ALERT_STATUSES if s != "closed")
 
 
-# --- who sees what ----------------------------------------------------------------------------
-
-
-def readable_by(actor: Actor):
-    """The alerts ``actor`` may read, as an SQL condition (``access``'s rule for alert.read)."""
-    if actor.role in (*access.COMMITTEE_STAFF, "system"):
-        return true()
-    if actor.role == "agency_rep" and actor.agency_id is not None:
-        return or_(~Alert.restricted, Alert.filing_agency_id == actor.agency_id)
-    return ~Alert.restricted
-
-
-def _may_read(actor: Actor, alert: Alert) -> bool:
-    return access.can(
-        actor, "alert.read", restricted=alert.restricted, agency_id=alert.filing_agency_id
-    )
+# --- who sees what: committee/restricted_alerts.py -----------------------------------------
 
 
 def is_open():
@@ -217,13 +210,13 @@ def list_alerts(
     The open alerts (few, however long the record) and the closed ones (most of it) are read
     apart, each from its own index: the closed ones a page at a time, never sorted whole."""
     now = clock.now()
-    conditions = [readable_by(actor), is_open()]
+    conditions = [restricted_alerts.readable_by(actor), is_open()]
     if overdue_only:
         conditions.append(past_deadline(now))
     if awaiting_session_only:
         conditions.append(needs_emergency_session(now))
     with_closed = not (open_only or overdue_only or awaiting_session_only)
-    closed = [readable_by(actor), Alert.status == "closed"]
+    closed = [restricted_alerts.readable_by(actor), Alert.status == "closed"]
     with read_session() as session:
         open_total = _count(session, conditions)
         total = open_total + (_count(session, closed) if with_closed else 0)
@@ -283,7 +276,7 @@ def get_alert(*, actor: Actor, alert_id: int) -> AlertDetail:
         if values is None:
             raise NotFound(f"Alert {alert_id} does not exist.")
         row = _row(values, now)
-        if not _may_read(actor, row.alert):
+        if not restricted_alerts.may_read(actor, row.alert):
             audit.record_alone(
                 actor=actor,
                 action="alert.read",
@@ -376,17 +369,17 @@ def file_alert(
             filed_at=now,
             review_deadline=now + timedelta(days=review_days),
         )
-        _insert_with_reference(w.session, alert)
-        added = _watch(w, country, alert)
+        _insert_with_reference(w, alert)
+        added = watchlist.watch_for_alert(actor=actor, alert_id=alert.id) is not None
         meeting = _next_meeting(w.session, now)
         if meeting is not None and meeting.starts_at <= alert.review_deadline:
-            _put_on_agenda(w.session, alert, country, meeting)
+            agenda.add_alert_review(actor=actor, alert_id=alert.id, meeting_id=meeting.id)
             alert.status = "under_review"
             alert.review_meeting_id = meeting.id
         else:
             meeting = None
             alert.emergency_session_proposed = True
-        told = _tell_chairs(w.session, alert, country, meeting)
+        told = _tell_chairs(w, alert, country, meeting)
         w.audit(alert, detail=_trigger_detail(added, meeting, told))
     return Filed(alert, country.name, added, meeting, alert.emergency_session_proposed, told)
 
@@ -422,50 +415,17 @@ def _review_days(severity: str) -> int:
     return int(configured.get(severity, settings.DEFAULTS["alert_review_days"][severity]))
 
 
-def _insert_with_reference(session: Session, alert: Alert) -> None:
-    """Give the alert the year's next reference, e.g. ALR-2026-0012. Two filings at once on
-    PostgreSQL may pick the same number: the loser's savepoint rolls back and it takes the next."""
+def _insert_with_reference(w: Writing, alert: Alert) -> None:
+    """Give the alert the year's next reference, e.g. ALR-2026-0012. Filings wait their turn
+    for the year's numbers, so none is ever refused for contention and none is skipped."""
     prefix = f"{REFERENCE_PREFIX}-{alert.filed_at.year}-"
-    for _ in range(5):
-        last = session.scalar(
-            select(func.max(Alert.reference)).where(Alert.reference.like(f"{prefix}%"))
-        )
-        alert.reference = f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
-        try:
-            with session.begin_nested():
-                session.add(alert)
-                session.flush()
-            return
-        except IntegrityError:
-            alert.id = None  # the savepoint's rollback took the row back out of the session
-    raise ValidationError("The channel is busy: file the alert again.", field="reference")
-
-
-def _watch(w: Writing, country: Country, alert: Alert) -> bool:
-    """Put the country on the watchlist at the tier the severity suggests, unless it is there.
-    (The watchlist's own ``add_country`` opens a transaction of its own, hence this.)"""
-    entry = w.session.scalar(
-        select(WatchlistEntry).where(WatchlistEntry.country_code == country.code)
+    one_at_a_time(w.session, f"alert reference {prefix}")
+    last = w.session.scalar(
+        select(func.max(Alert.reference)).where(Alert.reference.like(f"{prefix}%"))
     )
-    if entry is not None and entry.on_watchlist:
-        return False
-    tier = SUGGESTED_TIER[alert.severity]
-    # A restricted alert's existence is not for every member: the reason does not name it.
-    reason = (
-        "Added by the alert channel on a restricted alert."
-        if alert.restricted
-        else f"Added by the alert channel: {alert.severity} alert {alert.reference}."
-    )
-    if entry is None:
-        entry = WatchlistEntry(country_code=country.code, tier=tier, since=clock.today())
-        w.session.add(entry)
-    else:
-        entry.on_watchlist, entry.tier, entry.since = True, tier, clock.today()
-        entry.version += 1
-        entry.updated_at = clock.now()
-    entry.reason = reason
-    watchlist._record_change(w, country.code, None, tier, reason=reason)
-    return True
+    alert.reference = f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+    w.session.add(alert)
+    w.session.flush()
 
 
 def _next_meeting(session: Session, now: datetime) -> Meeting | None:
@@ -477,50 +437,34 @@ def _next_meeting(session: Session, now: datetime) -> Meeting | None:
     )
 
 
-def _put_on_agenda(session: Session, alert: Alert, country: Country, meeting: Meeting) -> None:
-    """The alert's review, last on the meeting's agenda. The meeting's version is the agenda's,
-    so a chair editing it meanwhile is told it changed."""
-    last = session.scalar(
-        select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
-    )
-    session.add(
-        AgendaItem(
-            meeting_id=meeting.id,
-            position=(last or 0) + 1,
-            kind="alert_review",
-            title=agenda.alert_title(alert, country.name),
-            country_code=None if alert.restricted else country.code,
-            alert_id=alert.id,
-            minutes_allotted=agenda.ITEM_MINUTES["alert_review"],
-        )
-    )
-    meeting.version += 1
-    meeting.updated_at = clock.now()
-
-
-def _chairs(session: Session) -> list[int]:
-    """Who the inbox tells: the chairs; the administrators where no chair is set up yet."""
-    for roles in (("chair",), ("admin",)):
-        found = list(session.scalars(select(User.id).where(User.role.in_(roles), User.active)))
-        if found:
-            return found
-    return []
-
-
-def _tell_chairs(session: Session, alert: Alert, country: Country, meeting: Meeting | None) -> int:
+def _tell_chairs(w: Writing, alert: Alert, country: Country, meeting: Meeting | None) -> int:
+    """Every chair at once, and the filing agency's representatives, in the inbox and by
+    mail. The mail names a restricted alert's reference only; no mail carries the account."""
     label = f"{alert.severity.capitalize()} alert {alert.reference} on {country.name}"
+    deadline = f"{alert.review_deadline.astimezone(settings.zone()):%d %b %Y %H:%M %Z}"
     if meeting is not None:
         text = f"{label}: its review is on the agenda of {meeting.title}."
     else:
         text = (
-            f"{label}: the next meeting is after the review deadline "
-            f"({alert.review_deadline.astimezone(settings.zone()):%d %b %Y %H:%M %Z}). "
+            f"{label}: the next meeting is after the review deadline ({deadline}). "
             "An emergency session is proposed."
         )
-    chairs = _chairs(session)
-    for user_id in chairs:
-        session.add(Notification(user_id=user_id, kind="alert.filed", text=text, alert_id=alert.id))
-    return len(chairs)
+    mail_text = (
+        f"A restricted alert was filed: {alert.reference}. Sign in to read it."
+        if alert.restricted
+        else f"{label}: to be reviewed by {deadline}."
+    )
+    told = {
+        "kind": "alert.filed",
+        "occasion": f"alert:{alert.id}",
+        "text": text,
+        "mail_text": mail_text,
+        "link": f"alerts?alert={alert.id}",
+        "alert_id": alert.id,
+    }
+    chairs = notices.notify(w, people=notices.chairs(w.session), **told)
+    notices.notify(w, people=notices.representatives(w.session, [alert.filing_agency_id]), **told)
+    return chairs
 
 
 def _trigger_detail(added: bool, meeting: Meeting | None, told: int) -> str:
@@ -575,36 +519,40 @@ def _proposal(
         return None
     zone_name = str(settings.get("timezone"))
     length = meetings.EMERGENCY_MINUTES
-    alert_minutes = length // 3
-    why = (
-        "Called on a restricted alert."
-        if alert.restricted
-        else f"{alert.severity.capitalize()} alert {alert.reference} on {country_name}: the "
-        "next meeting is after its review deadline."
-    )
-    return EmergencyProposal(
-        alert_id=alert.id,
-        title=f"Emergency session — {country_name}",
-        starts_at=_proposed_start(now, alert.review_deadline, zone_name),
-        minutes=length,
-        timezone=zone_name,
-        reason=why,
-        items=[
-            ProposedItem(
-                "alert_review",
-                agenda.alert_title(alert, country_name),
-                alert_minutes,
-                None if alert.restricted else alert.country_code,
-                alert.id,
-            ),
+    # As meetings.emergency_session sets it up. The session, its reason and its agenda are read
+    # by every member: for a restricted alert nothing in them links the country to the warning.
+    named = agenda.alert_country(alert) is not None
+    alert_minutes = length // 3 if named else length
+    items = [
+        ProposedItem(
+            "alert_review",
+            agenda.alert_title(alert, country_name),
+            alert_minutes,
+            agenda.alert_country(alert),
+            alert.id,
+        )
+    ]
+    if named:
+        items.append(
             ProposedItem(
                 "country_review",
                 f"Review: {country_name}",
                 length - alert_minutes,
                 alert.country_code,
                 None,
-            ),
-        ],
+            )
+        )
+    return EmergencyProposal(
+        alert_id=alert.id,
+        title=f"Emergency session — {country_name}" if named else "Emergency session",
+        starts_at=_proposed_start(now, alert.review_deadline, zone_name),
+        minutes=length,
+        timezone=zone_name,
+        reason=f"{alert.severity.capitalize()} alert {alert.reference} on {country_name}: the "
+        "next meeting is after its review deadline."
+        if named
+        else "Called by the chair.",
+        items=items,
     )
 
 
@@ -649,7 +597,7 @@ def schedule_emergency_session(
             timezone=proposal.timezone,
             reason=proposal.reason,
         )
-        w.update_versioned(
+        w.touch(
             alert,
             seen_version=seen_version,
             **_acknowledged(alert, w.actor) | {"status": "under_review"},
@@ -696,7 +644,7 @@ def acknowledge_alert(*, actor: Actor, alert_id: int, seen_version: int) -> Aler
                 field="alert",
             )
         before = audit.snapshot(alert)
-        w.update_versioned(alert, seen_version=seen_version, **_acknowledged(alert, w.actor))
+        w.touch(alert, seen_version=seen_version, **_acknowledged(alert, w.actor))
         if actor.id is not None:
             w.session.execute(
                 update(Notification)
@@ -734,27 +682,24 @@ def close_alert(
         now = clock.now()
         meeting = None
         if agenda_item_id is not None:
-            item, meeting = meeting_room._open_item(w, agenda_item_id)
+            item = w.get(AgendaItem, agenda_item_id, what="Agenda item")
             if item.alert_id != alert.id:
                 raise ValidationError(
                     "That agenda item is not this alert's review.", field="agenda_item"
                 )
+            meeting = w.get(Meeting, item.meeting_id, what="Meeting")
         before = audit.snapshot(alert)
-        decision = Decision(
+        decision = decisions.record_decision(
+            actor=actor,
             kind="alert_closure",
-            meeting_id=meeting.id if meeting else None,
             agenda_item_id=agenda_item_id,
             country_code=alert.country_code,
             alert_id=alert.id,
             text=reason,
-            decided_by_id=actor.id,
-            decided_at=now,
         )
-        w.session.add(decision)
-        w.session.flush()
         # Reviewed when the meeting reviewed it (if it has begun), else by this decision.
         reviewed = alert.reviewed_at or (min(meeting.starts_at, now) if meeting else now)
-        w.update_versioned(
+        w.touch(
             alert,
             seen_version=seen_version,
             **_acknowledged(alert, w.actor) | {"status": "closed"},
@@ -789,7 +734,7 @@ def alert_counts(*, actor: Actor) -> AlertCounts:
             )
             .select_from(Alert)
             .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-            .where(readable_by(actor), is_open())
+            .where(restricted_alerts.readable_by(actor), is_open())
         ).one()
     return AlertCounts(*counts)
 

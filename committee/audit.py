@@ -3,10 +3,11 @@
 import json
 from datetime import datetime
 
+from sqlalchemy import event as orm_event
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
-from committee import clock
+from committee import clock, logs
 from committee.actor import Actor
 from db.engine import write_session
 from db.models import AuditEvent
@@ -47,7 +48,26 @@ def record(
         detail=detail,
     )
     session.add(event)
+    _log_once_committed(session, event)
     return event
+
+
+def _log_once_committed(session: Session, event: AuditEvent) -> None:
+    """The event in the operations log too, once its transaction commits: what was done, by
+    whom and to which record, never the record's contents."""
+
+    def log(_session) -> None:
+        logs.event(
+            "audit",
+            action=event.action,
+            outcome=event.outcome,
+            person=event.actor_id,
+            record_type=event.record_type or None,
+            # A sign-in's record is what was typed as the email, sometimes a password.
+            record_id=None if event.record_type == "sign_in" else event.record_id or None,
+        )
+
+    orm_event.listen(session, "after_commit", log, once=True)
 
 
 def record_alone(**fields) -> None:

@@ -1,16 +1,18 @@
 """How people prove who they are. The operator chooses one sign-in mode with ``AUTH_MODE``:
 
 - ``local`` (the default): email and password, checked by ``people.sign_in``;
-- ``oidc``: single sign-on through Streamlit's ``st.login`` (configured in
-  ``.streamlit/secrets.toml``); the page passes the identity provider's email here;
+- ``oidc``: single sign-on with the organisation's OpenID Connect provider (configured in
+  ``.streamlit/secrets.toml``, as for Streamlit's ``st.login``); the server's sign-in routes
+  (web/single_sign_on.py) pass the identity the provider vouched for here;
 - ``proxy``: a reverse proxy in front of the app has already signed the person in through the
   organisation's single sign-on and names them in a header (``APC_PROXY_HEADER``). The header
   is believed only from the proxy's own addresses (``APC_TRUSTED_PROXIES``): anyone else could
   type it.
 
-Whatever the mode, an identity only opens a session for an active account: the account holds
-the role and agency. An email nobody has is refused and audited, and becomes at most an
-inactive observer awaiting an administrator's approval, who then chooses the role.
+Whatever the mode, an identity only opens a session (committee/sessions.py) for an active
+account: the account holds the role and agency. An email nobody has is refused and audited,
+and becomes at most an inactive observer awaiting an administrator's approval, who then
+chooses the role.
 """
 
 import importlib.util
@@ -19,6 +21,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 from typing import NoReturn
@@ -26,7 +29,7 @@ from typing import NoReturn
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from committee import audit, people
+from committee import audit, clock, people, sessions
 from committee.actor import Actor
 from committee.errors import ValidationError
 from committee.people import SignInFailed
@@ -49,6 +52,10 @@ AWAITING = (
 )
 DISABLED = "Your account is disabled. Ask an administrator if you need access."
 NO_EMAIL = "Your single sign-on did not give a verified email address, so you cannot sign in."
+EXPIRED = "Your single sign-on answer had expired. Please sign in again."
+UNVERIFIED = (
+    "Your single sign-on answer could not be verified (it may have expired). Please sign in again."
+)
 UNTRUSTED = "Sign-in through the proxy is refused: this connection does not come through it."
 NOT_NAMED = (
     "The single sign-on in front of APC Desk did not say who you are. Reload the page; if this "
@@ -74,18 +81,27 @@ def oidc_provider() -> str | None:
 # --- single sign-on ---------------------------------------------------------------------
 
 
-def actor_for_sso(
-    *, email: str, name: str = "", method: str = "oidc", email_verified: bool = True
-) -> Actor:
-    """The person a single sign-on identity belongs to, with a fresh, audited sign-in.
+def sign_in_sso(
+    *,
+    email: str,
+    name: str = "",
+    method: str = "oidc",
+    email_verified: bool = True,
+    expires_at: datetime | None = None,
+    user_agent: str = "",
+) -> sessions.NewSession:
+    """Open a session for the person a single sign-on identity belongs to (audited).
 
     The identity provider (or the trusted proxy) has proven who they are; this tool decides
-    what they may do. Refused (``SignInFailed``, audited): no usable email (or one the provider
-    says it has not verified), a disabled account,
-    an account still awaiting approval, and an unknown email, which is recorded as an inactive
-    observer awaiting approval so that an administrator sees the request.
+    what they may do. Refused (``SignInFailed``, audited): an identity token past its expiry
+    (``expires_at``), no usable email (or one the provider says it has not verified), a
+    disabled account, an account still awaiting approval, and an unknown email, which is
+    recorded as an inactive observer awaiting approval so that an administrator sees the
+    request.
     """
     email = (email or "").strip().lower()
+    if expires_at is not None and expires_at <= clock.now():
+        _refuse(email, method, f"identity token expired at {expires_at.isoformat()}", EXPIRED)
     if not people.EMAIL_PATTERN.match(email):
         _refuse(email, method, "no usable email in the identity", NO_EMAIL)
     if not email_verified:
@@ -99,16 +115,13 @@ def actor_for_sso(
         _refuse(email, method, "account awaiting approval", AWAITING)
     if not user.active:
         _refuse(email, method, "account disabled", DISABLED)
-    return people.record_sign_in(user=user, agency=agency, method=method)
+    return people.record_sign_in(user=user, agency=agency, method=method, user_agent=user_agent)
 
 
-def session_actor(actor: Actor) -> Actor | None:
-    """The signed-in person as their account stands now (a new role or agency applies at
-    once), or None once it is disabled: a session is only as good as its account."""
-    row = _account(User.id == actor.id) if actor.id is not None else None
-    if row is None or not row[0].active:
-        return None
-    return people.actor_for(*row)
+def refuse_unverified(*, detail: str, method: str = "oidc") -> NoReturn:
+    """The identity provider's answer failed its checks (signature, issuer, nonce, expiry, a
+    state that does not match): nobody is signed in, and the refusal is audited."""
+    _refuse("", method, f"answer not verified: {detail}", UNVERIFIED)
 
 
 def _account(condition) -> tuple[User, Agency | None] | None:
@@ -191,11 +204,13 @@ def is_trusted_proxy(peer: str | None, setting: ProxySetting) -> bool:
     return any(address in network for network in setting.trusted)
 
 
-def actor_for_proxy(*, headers: Mapping[str, str], peer: str | None) -> Actor:
-    """The person the trusted proxy names in its header. ``headers``: those of the browser's
-    connection; ``peer``: the address it came from (None for this machine). Refused, and
-    audited, when the mode is not ``proxy``, the address is not a configured proxy, or the
-    header is missing."""
+def sign_in_proxy(
+    *, headers: Mapping[str, str], peer: str | None, user_agent: str = ""
+) -> sessions.NewSession:
+    """Open a session for the person the trusted proxy names in its header. ``headers``:
+    those of the browser's request; ``peer``: the address it came from (None for this
+    machine). Refused, and audited, when the mode is not ``proxy``, the address is not a
+    configured proxy, or the header is missing."""
     if mode() != "proxy":
         _refuse("", "proxy", "proxy header sign-in is not enabled", UNTRUSTED)
     setting = proxy_setting()
@@ -210,7 +225,7 @@ def actor_for_proxy(*, headers: Mapping[str, str], peer: str | None) -> Actor:
         )
     if not email.strip():
         _refuse("", "proxy", f"no {setting.header} header", NOT_NAMED)
-    return actor_for_sso(email=email, method="proxy")
+    return sign_in_sso(email=email, method="proxy", user_agent=user_agent)
 
 
 # --- what the operator configured -------------------------------------------------------
@@ -235,24 +250,56 @@ def problems() -> list[str]:
 
 
 def _oidc_problems() -> list[str]:
-    """The checks ``st.login`` makes, made before anyone tries to sign in."""
-    found = []
-    if importlib.util.find_spec("authlib") is None:
-        found.append("AUTH_MODE=oidc needs Authlib: pip install 'Authlib>=1.3.2'")
+    """What single sign-on needs, checked before anyone tries to sign in."""
+    found = [
+        f"AUTH_MODE=oidc needs the {name} package: pip install -r requirements.txt"
+        for name, module in (("Authlib", "authlib"), ("httpx", "httpx"))
+        if importlib.util.find_spec(module) is None
+    ]
+    try:
+        oidc_settings()
+    except ValidationError as error:
+        found.append(str(error))
+    return found
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """The identity provider and this tool's registration with it."""
+
+    name: str
+    server_metadata_url: str
+    client_id: str
+    client_secret: str
+
+
+# Each value from the environment, else from the [auth] (or [auth.<provider>]) section of
+# .streamlit/secrets.toml, written as for Streamlit's st.login.
+OIDC_ENVIRONMENT = {
+    "server_metadata_url": "APC_OIDC_METADATA_URL",
+    "client_id": "APC_OIDC_CLIENT_ID",
+    "client_secret": "APC_OIDC_CLIENT_SECRET",
+}
+
+
+def oidc_settings() -> OidcSettings:
+    """The single sign-on settings in force; a missing one is a ``ValidationError``."""
     auth = {}
     for path in SECRETS_FILES:
         if path.is_file():
             with path.open("rb") as file:
                 auth = tomllib.load(file).get("auth", {}) | auth
-    if not auth:
-        return [*found, "AUTH_MODE=oidc needs an [auth] section in .streamlit/secrets.toml"]
-    found += [f"[auth] lacks {key}" for key in ("redirect_uri", "cookie_secret") if key not in auth]
     provider = oidc_provider()
     section = auth.get(provider, {}) if provider else auth
-    label = f"[auth.{provider}]" if provider else "[auth]"
-    found += [
-        f"{label} lacks {key}"
-        for key in ("client_id", "client_secret", "server_metadata_url")
-        if key not in section
-    ]
-    return found
+    values = {
+        key: os.environ.get(variable, "").strip() or str(section.get(key, "")).strip()
+        for key, variable in OIDC_ENVIRONMENT.items()
+    }
+    missing = [key for key, value in values.items() if not value]
+    if missing:
+        label = f"[auth.{provider}]" if provider else "[auth]"
+        wanted = ", ".join(f"{OIDC_ENVIRONMENT[key]} (or {key} in {label})" for key in missing)
+        raise ValidationError(
+            f"AUTH_MODE=oidc needs {wanted} in .streamlit/secrets.toml", field="AUTH_MODE"
+        )
+    return OidcSettings(name=provider or "default", **values)

@@ -5,8 +5,14 @@ Two formats, both taken while the app keeps running, from one consistent moment:
 - ``native``: on SQLite, a copy of the database file through SQLite's online backup API; on
   PostgreSQL, ``pg_dump``'s custom format (restored with ``pg_restore``, see README).
 - ``portable``: the tool's own export, which restores on either engine: gzip-compressed JSON
-  lines, a header (format, schema revision, engine, time), each table's columns and rows, and
-  a closing line with every table's row count, so that a truncated file is recognised.
+  lines, a header (format, schema revision, engine, time, the version of the tool that made
+  it), each table's columns and rows, and a closing line with every table's row count and the
+  SHA-256 of every line before it, so that a truncated, damaged or edited file is recognised.
+
+A native SQLite copy carries the same manifest in a table of its own, with the SHA-256 of its
+records. A restore checks the checksum before it writes anything, and says in one line what is
+wrong with a file it refuses: never a traceback, never the values of a row (a person's email
+or password hash would be among them).
 
 A backup is written to a temporary file beside its destination and renamed into place only
 once complete: a full disk or a crash never leaves half a backup under the name, and never
@@ -18,11 +24,15 @@ the migrations.
 
 import errno
 import gzip
+import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tomllib
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,13 +63,25 @@ from committee import audit, clock
 from committee.actor import Actor
 from committee.errors import CommitteeError, ValidationError
 from committee.transaction import writing
-from db import migrate
+from db import migrate, search_index
 from db.engine import get_engine, read_session
 from db.models import AuditEvent, metadata
 
 FORMATS = ("portable", "native")
 PORTABLE_MARK = "apc-desk-backup"
-PORTABLE_VERSION = 1
+PORTABLE_VERSION = 2  # 1: before backups carried a checksum
+MANIFEST_TABLE = "apc_backup_manifest"  # in a native SQLite copy
+# What reading a damaged file raises: gzip's own errors, zlib's for a corrupt block, and JSON's.
+UNREADABLE = (OSError, EOFError, ValueError, zlib.error)
+UNSEALED = (
+    "This backup was made by an earlier version of APC Desk, before backups carried a "
+    "checksum: it cannot be shown to be whole and unedited, so it is not restored. Restore it "
+    "with the version that made it, then make a new backup."
+)
+TAMPERED = (
+    "The backup's checksum does not match its content: the file was damaged or edited after "
+    "it was made. Nothing was restored."
+)
 GZIP_MAGIC = b"\x1f\x8b"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -72,6 +94,16 @@ LATE_REFERENCES = {
     table.name: [fk.parent.name for fk in table.foreign_keys if fk.use_alter]
     for table in metadata.sorted_tables
 }
+
+
+def made_by() -> dict:
+    """The manifest's account of what made a backup: the tool and its version."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        version = "unknown"
+    return {"app": "APC Desk", "version": version}
 
 
 @dataclass(frozen=True)
@@ -179,24 +211,33 @@ def _explain(error: OSError, out: Path) -> str:
 
 def _write_portable(engine: Engine, partial: Path) -> tuple[str, int]:
     counts: dict[str, int] = {}
+    digest = hashlib.sha256()
     with _snapshot(engine) as connection, gzip.open(partial, "wt", encoding="utf-8") as out:
+
+        def write(value, **options) -> None:
+            line = json.dumps(value, **options) + "\n"
+            digest.update(line.encode())
+            out.write(line)
+
         schema = _revision(connection)
-        header = {
-            "format": PORTABLE_MARK,
-            "version": PORTABLE_VERSION,
-            "schema": schema,
-            "engine": engine.dialect.name,
-            "made_at": clock.now().isoformat(),
-        }
-        out.write(json.dumps(header) + "\n")
+        write(
+            {
+                "format": PORTABLE_MARK,
+                "version": PORTABLE_VERSION,
+                "schema": schema,
+                "engine": engine.dialect.name,
+                "made_at": clock.now().isoformat(),
+                "made_by": made_by(),
+            }
+        )
         for table in _tables(connection):
             columns = [column.name for column in table.columns]
-            out.write(json.dumps({"table": table.name, "columns": columns}) + "\n")
+            write({"table": table.name, "columns": columns})
             counts[table.name] = 0
             for row in _rows(connection, table):
-                out.write(json.dumps([row[name] for name in columns], default=_encode) + "\n")
+                write([row[name] for name in columns], default=_encode)
                 counts[table.name] += 1
-        out.write(json.dumps({"end": counts}) + "\n")
+        out.write(json.dumps({"end": counts, "sha256": digest.hexdigest()}) + "\n")
     return schema, sum(counts.values())
 
 
@@ -221,6 +262,18 @@ def _copy_sqlite(engine: Engine, partial: Path) -> tuple[str, int]:
             copy.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
             for (name,) in tables.fetchall()
         )
+        manifest = {
+            "schema": schema,
+            "made_at": clock.now().isoformat(),
+            "made_by": made_by(),
+            "sha256": _sqlite_digest(copy),
+        }
+        copy.execute(f"CREATE TABLE {MANIFEST_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        copy.executemany(
+            f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?)",  # noqa: S608
+            [(key, json.dumps(value)) for key, value in manifest.items()],
+        )
+        copy.commit()
     finally:
         copy.close()
         source.close()
@@ -258,6 +311,21 @@ def _pg_dump(engine: Engine, partial: Path) -> tuple[str, int]:
 _WRITERS = {"portable": _write_portable, "native": _write_native}
 
 
+def _sqlite_digest(connection: sqlite3.Connection) -> str:
+    """The SHA-256 of a SQLite copy's records and schema revision, table by table in name
+    order, each row as SQLite stores it."""
+    digest = hashlib.sha256()
+    names = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    ).fetchall()
+    for (name,) in names:
+        if name == "alembic_version" or (_kept(name) and not name.startswith("sqlite")):
+            digest.update(f"\0{name}\0".encode())
+            for row in connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid'):  # noqa: S608
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
 @contextmanager
 def _snapshot(engine: Engine) -> Iterator[Connection]:
     """One read transaction: every table as of one moment, whatever the app writes meanwhile
@@ -274,16 +342,22 @@ def _tables(connection: Connection) -> list[Table]:
     columns match (their types read moments back in UTC), else as the database describes them
     (a database at an earlier schema revision)."""
     found = MetaData()
-    found.reflect(bind=connection, only=lambda name, _: name != "alembic_version")
+    found.reflect(bind=connection, only=lambda name, _: _kept(name))
     tables = []
     for model in metadata.sorted_tables:
-        table = found.tables.get(model.name)
+        table = found.tables.get(model.name) if _kept(model.name) else None
         if table is not None:
             tables.append(
                 model if set(table.columns.keys()) == set(model.columns.keys()) else table
             )
     tables += [found.tables[name] for name in sorted(set(found.tables) - set(metadata.tables))]
     return tables
+
+
+def _kept(name: str) -> bool:
+    """Not the schema's revision, nor a native copy's manifest, nor the search index: its
+    triggers rebuild it from the records as they are restored."""
+    return name not in ("alembic_version", MANIFEST_TABLE) and not name.startswith("search_")
 
 
 def _rows(connection: Connection, table: Table) -> Iterator[dict]:
@@ -338,12 +412,17 @@ def restore(*, actor: Actor, source: Path, force: bool = False) -> Restored:
             detail=str(source.resolve()),
         )
     migrate.upgrade()  # a backup from an earlier version is brought up to this one
+    with get_engine().begin() as connection:
+        search_index.rebuild(connection)  # the triggers saw rows arrive in any order
     return Restored(rows=rows, schema=backup.schema, replaced=held)
 
 
 def _open(path: Path) -> _Source:
-    with open(path, "rb") as file:
-        start = file.read(len(SQLITE_MAGIC))
+    try:
+        with open(path, "rb") as file:
+            start = file.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise ValidationError(f"{path} cannot be read: {error.strerror}.", field="file") from None
     if start.startswith(GZIP_MAGIC):
         return _open_portable(path)
     if start == SQLITE_MAGIC:
@@ -359,12 +438,15 @@ def _open_portable(path: Path) -> _Source:
     try:
         with gzip.open(path, "rt", encoding="utf-8") as file:
             header = json.loads(file.readline())
-    except (OSError, EOFError, ValueError) as error:
+    except UNREADABLE as error:
         raise _damaged(error) from error
     if not isinstance(header, dict) or header.get("format") != PORTABLE_MARK:
         raise ValidationError(f"{path.name} is not an APC Desk backup.", field="file")
+    if header.get("version") == 1:
+        raise ValidationError(UNSEALED, field="file")
     if header.get("version") != PORTABLE_VERSION:
         raise ValidationError("This backup was made by a newer version of APC Desk.", field="file")
+    _check_portable(path)
 
     def rows(tables: dict[str, Table]) -> Iterator[tuple[str, dict]]:
         with gzip.open(path, "rt", encoding="utf-8") as file:
@@ -394,6 +476,25 @@ def _open_portable(path: Path) -> _Source:
     return backup
 
 
+def _check_portable(path: Path) -> None:
+    """Read the whole file once, before anything is written: every line before the closing
+    one must give the checksum the closing line holds."""
+    digest, last = hashlib.sha256(), ""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as file:
+            for line in file:
+                if last:
+                    digest.update(last.encode())
+                last = line
+        closing = json.loads(last) if last else None
+    except UNREADABLE as error:
+        raise _damaged(error) from error
+    if not isinstance(closing, dict) or "end" not in closing:
+        raise ValidationError("The backup file ends before its closing line.", field="file")
+    if closing.get("sha256") != digest.hexdigest():
+        raise ValidationError(TAMPERED, field="file")
+
+
 def _open_sqlite(path: Path) -> _Source:
     # Read-only: reading a backup never changes it.
     engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
@@ -407,6 +508,7 @@ def _open_sqlite(path: Path) -> _Source:
     if not healthy:
         engine.dispose()
         raise ValidationError("The SQLite file is damaged or truncated.", field="file")
+    _check_sqlite(path, engine)
 
     def rows(_: dict[str, Table]) -> Iterator[tuple[str, dict]]:  # the copy has its tables
         with engine.connect() as connection, connection.begin():
@@ -419,6 +521,28 @@ def _open_sqlite(path: Path) -> _Source:
 
     backup = _Source(schema=schema, kind="native", rows=rows)
     return backup
+
+
+def _check_sqlite(path: Path, engine: Engine) -> None:
+    """A native copy's manifest must hold the checksum of the records beside it."""
+    copy = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        found = copy.execute(
+            "SELECT value FROM sqlite_master s JOIN "  # noqa: S608
+            f"{MANIFEST_TABLE} m ON m.key = 'sha256' WHERE s.name = '{MANIFEST_TABLE}'"
+        ).fetchone()
+        sealed = found is not None and json.loads(found[0]) == _sqlite_digest(copy)
+    except sqlite3.OperationalError as error:
+        if "no such table" not in str(error):
+            engine.dispose()
+            raise _damaged(error) from error
+        engine.dispose()
+        raise ValidationError(UNSEALED, field="file") from None
+    finally:
+        copy.close()
+    if not sealed:
+        engine.dispose()
+        raise ValidationError(TAMPERED, field="file")
 
 
 def _prepare(schema: str) -> list[Table]:
@@ -489,16 +613,18 @@ def _load(session: Session, backup: _Source, tables: list[Table]) -> int:
             batch.append(row)
             loaded[name] += 1
         _insert(session, current, batch)
-    except (OSError, EOFError, ValueError, KeyError, TypeError) as error:
+        if +loaded != +Counter(backup.counts):  # unary + leaves out the empty tables
+            raise ValidationError(
+                "The backup file is incomplete: its tables do not hold the rows it lists.",
+                field="file",
+            )
+        for table, row in second_pass:
+            key = [column == row[column.name] for column in table.primary_key.columns]
+            session.execute(update(table).where(*key).values({c: row[c] for c in _late(table)}))
+    except (*UNREADABLE, KeyError, TypeError) as error:
         raise _damaged(error) from error
-    if +loaded != +Counter(backup.counts):  # unary + leaves out the empty tables
-        raise ValidationError(
-            "The backup file is incomplete: its tables do not hold the rows it lists.",
-            field="file",
-        )
-    for table, row in second_pass:
-        key = [column == row[column.name] for column in table.primary_key.columns]
-        session.execute(update(table).where(*key).values({c: row[c] for c in _late(table)}))
+    except DBAPIError as error:
+        raise _does_not_fit(error) from None  # its message would carry the row's values
     _continue_numbering(session, tables)
     return loaded.total()
 
@@ -542,6 +668,19 @@ def _decoder(column) -> Callable | None:
         date: date.fromisoformat,
         time: time.fromisoformat,
     }.get(_python_type(column))
+
+
+def _does_not_fit(error: DBAPIError) -> ValidationError:
+    """A row the database refuses (its parent missing, or there twice): which table, in one
+    line. The driver's message and the statement's parameters hold the row's values, which
+    may be a person's email or password hash, so neither is shown."""
+    table = re.search(r"(?:INSERT INTO|UPDATE)\s+\"?(\w+)", error.statement or "")
+    where = f" in the table {table.group(1)}" if table else ""
+    return ValidationError(
+        f"The backup's records do not fit together{where}: a row refers to a record the "
+        "backup does not hold, or a record is in it twice. Nothing was restored.",
+        field="file",
+    )
 
 
 def _damaged(error: Exception) -> ValidationError:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
-from committee import access, clock, tracker
+from committee import clock, restricted_alerts, tracker
 from committee.actor import Actor
 from committee.errors import NotFound
 from db.engine import read_session
@@ -257,6 +257,7 @@ def country_briefs(
         newest_others = _ranked(
             select(Decision.id).where(
                 Decision.country_code.in_(codes),
+                restricted_alerts.derived_readable_by(actor, Decision.alert_id),
                 or_(
                     Decision.agenda_item_id.is_(None),
                     Decision.agenda_item_id.not_in(reviewed_items),
@@ -277,7 +278,10 @@ def country_briefs(
         shown_items = [row.AgendaItem.id for rows in review_rows.values() for row in rows]
         decisions = session.scalars(
             select(Decision)
-            .where(Decision.agenda_item_id.in_(shown_items))
+            .where(
+                Decision.agenda_item_id.in_(shown_items),
+                restricted_alerts.derived_readable_by(actor, Decision.alert_id),
+            )
             .order_by(Decision.decided_at.desc())
         )
         open_alerts = _by_country(
@@ -287,9 +291,7 @@ def country_briefs(
                 .where(Alert.country_code.in_(codes), Alert.status != "closed")
                 .order_by(Alert.filed_at.desc())
             )
-            if access.can(
-                actor, "alert.read", restricted=alert.restricted, agency_id=alert.filing_agency_id
-            )
+            if restricted_alerts.may_read(actor, alert)
         )
         by_item: dict[int, list[Decision]] = {}
         for decision in decisions:

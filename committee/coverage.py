@@ -16,12 +16,16 @@ from sqlmodel import Session
 
 from committee import clock
 from committee.briefs import Assessment
+from committee.tools_evidence import against_evidence
 from committee.vocabulary import PLAN_KIND_LABELS, RISK_FACTORS, TOOLBOX_LABELS
 from db.engine import read_session
 from db.models import (
     BlueprintRecommendation,
     Country,
+    EvidenceFactor,
+    EvidenceTool,
     LineOfEffort,
+    LineOfEffortEvidenceMark,
     LineOfEffortFactor,
     LineOfEffortRecommendation,
     Plan,
@@ -150,6 +154,56 @@ def unaddressed_by_version(version_id: int) -> list[FactorGap]:
         ).all()
         addressed = _addressed(session, [version_id]) if high else set()
     return [FactorGap(factor, note) for factor, note in high if factor not in addressed]
+
+
+# --- tools used against the evidence -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgainstEvidence:
+    """A line of effort relying on a tool whose well-evidenced factor is marked, for its
+    country, the wrong way (committee.tools_evidence.against_evidence)."""
+
+    plan_version_id: int
+    line_position: int
+    tool: str
+    factor: str
+    mark: str  # does_not_hold | holds
+    reasons: list[str]
+
+    @property
+    def text(self) -> str:
+        marked = "not holding" if self.mark == "does_not_hold" else "holding"
+        return (
+            f"Line {self.line_position} relies on {self.tool}, but “{self.factor}” is marked as "
+            f"{marked} in this country ({'; '.join(self.reasons)})"
+        )
+
+
+def against_the_evidence(version_ids: list[int]) -> list[AgainstEvidence]:
+    """Every use of a tool against the evidence in these plan versions, by line, in one query."""
+    if not version_ids:
+        return []
+    with read_session() as session:
+        rows = session.execute(
+            select(LineOfEffort, EvidenceTool.name, EvidenceFactor, LineOfEffortEvidenceMark.mark)
+            .join(
+                LineOfEffortEvidenceMark,
+                LineOfEffortEvidenceMark.line_of_effort_id == LineOfEffort.id,
+            )
+            .join(EvidenceFactor, EvidenceFactor.id == LineOfEffortEvidenceMark.factor_id)
+            .join(EvidenceTool, EvidenceTool.id == EvidenceFactor.tool_id)
+            .where(
+                LineOfEffort.plan_version_id.in_(version_ids),
+                LineOfEffortEvidenceMark.mark.in_(("does_not_hold", "holds")),
+            )
+            .order_by(LineOfEffort.plan_version_id, LineOfEffort.position, EvidenceTool.name)
+        ).all()
+    return [
+        AgainstEvidence(line.plan_version_id, line.position, tool, factor.name, mark, reasons)
+        for line, tool, factor, mark in rows
+        if (reasons := against_evidence(factor, mark))
+    ]
 
 
 # --- the Blueprint's tools ----------------------------------------------------------------------

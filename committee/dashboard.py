@@ -19,7 +19,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import case, exists, func, select
 from sqlmodel import Session
 
-from committee import alerts, clock, coverage, rotation, tracker, vocabulary
+from committee import (
+    alerts,
+    clock,
+    coverage,
+    restricted_alerts,
+    rotation,
+    tracker,
+    vocabulary,
+)
 from committee.actor import Actor
 from db.engine import read_session
 from db.models import ActionItem, Agency, Alert, Country, Meeting, Plan, WatchlistEntry
@@ -244,7 +252,7 @@ def alert_timings(session: Session, *, actor: Actor, now: datetime) -> list[Aler
         select(Alert, Country.name, reviewed)
         .join(Country, Country.code == Alert.country_code)
         .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-        .where(alerts.readable_by(actor))
+        .where(restricted_alerts.readable_by(actor))
     )
     still_open = shown.where(alerts.is_open())
     latest = (
@@ -285,7 +293,7 @@ def alert_record(session: Session, *, actor: Actor, now: datetime) -> AlertRecor
         )
         .select_from(Alert)
         .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-        .where(alerts.readable_by(actor), Alert.filed_at >= now - ALERT_WINDOW)
+        .where(restricted_alerts.readable_by(actor), Alert.filed_at >= now - ALERT_WINDOW)
     ).one()
     return AlertRecord(*counts)
 

@@ -9,6 +9,7 @@ The whole load is one service call: one transaction, one audit event. Then, when
 Warning Project's public files are at hand (``APC_EWP_DIR``, or ``shared/data/ewp`` beside the
 project), its newest forecast and its history are imported through the importer, each import
 with its own audit event: the figures are the Project's, read from its files, never copied here.
+The evidence review of policy tools is imported alike (``APC_TOOLS_DIR``).
 """
 
 import os
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from committee import clock, statistical_risk
+from committee import clock, statistical_risk, tools_evidence
 from committee.actor import Actor
 from committee.errors import ValidationError
 from committee.people import hash_password
@@ -146,6 +147,7 @@ def load_demo(*, actor: Actor, today: date | None = None) -> DemoSummary:
             detail="demonstration data loaded",
         )
     _import_statistical_risk(actor)
+    _import_tools_evidence(actor)
     return summary
 
 
@@ -156,6 +158,17 @@ def _import_statistical_risk(actor: Actor) -> None:
     if folder.is_dir():
         for path in statistical_risk.files_to_load(folder):
             statistical_risk.import_file(actor=actor, content=path.read_bytes(), filename=path.name)
+
+
+def _import_tools_evidence(actor: Actor) -> None:
+    """The evidence review of policy tools, when its public file is at hand (``APC_TOOLS_DIR``,
+    or ``shared/data/ushmm-tools`` beside the project): the plan editor offers its tools."""
+    folder = Path(
+        os.environ.get("APC_TOOLS_DIR")
+        or Path(__file__).resolve().parents[2] / "shared/data/ushmm-tools"
+    )
+    for path in sorted(folder.glob("all_factors_*.csv"))[-1:]:
+        tools_evidence.import_file(actor=actor, content=path.read_bytes(), filename=path.name)
 
 
 class _DemoBuilder:
@@ -802,6 +815,7 @@ class _DemoBuilder:
                             kind="alert.filed",
                             alert_id=alert.id,
                             text=f"New {severity} alert {alert.reference} on {code}.",
+                            link=f"alerts?alert={alert.id}",
                             created_at=filed,
                         )
                     )

@@ -11,6 +11,9 @@ class PermissionDenied(CommitteeError):
         self.permission = permission
         self.record_type = record_type
         self.record_id = str(record_id or "")
+        # Which service was refused, and for whom: set by ``transaction.writing``.
+        self.refused_action = ""
+        self.refused_actor = None
 
 
 class ValidationError(CommitteeError):

@@ -10,13 +10,12 @@ Scope ``agency``: the meetings and the open action items of the person's agency.
 """
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from committee import audit, clock
+from committee import audit, clock, links
 from committee.actor import Actor
 from committee.errors import PermissionDenied, ValidationError
 from committee.transaction import writing
@@ -28,16 +27,10 @@ SCOPE_LABELS = {
     "personal": "My meetings and my action items",
     "agency": "Meetings and my agency's action items",
 }
-DEFAULT_BASE_URL = "http://localhost:8501"
-
-
-def base_url() -> str:
-    """Where people reach the app (links in feeds, invites and documents point there)."""
-    return os.environ.get("APC_BASE_URL", "").strip().rstrip("/") or DEFAULT_BASE_URL
 
 
 def feed_url(token: str) -> str:
-    return f"{base_url()}/feeds/{token}.ics"
+    return links.link(f"/feeds/{token}.ics")
 
 
 def _hash(token: str) -> str:
@@ -97,9 +90,7 @@ def revoke_feed(*, actor: Actor, feed_id: int) -> CalendarFeed:
         if feed.revoked_at is not None:
             raise ValidationError("This feed is already revoked.", field="feed")
         before = audit.snapshot(feed)
-        feed.revoked_at = clock.now()
-        feed.version += 1
-        feed.updated_at = feed.revoked_at
+        w.touch(feed, revoked_at=clock.now())
         w.audit(feed, before=before)
     return feed
 

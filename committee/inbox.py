@@ -1,8 +1,10 @@
-"""The in-app inbox: messages the tool leaves a person (a new alert, for the chair), the count
-of unread ones the navigation shows, and marking them read."""
+"""The in-app inbox: the notices the tool leaves each person (``committee.notices`` writes
+them: a new alert for the chairs, an action item for an agency, an agenda published...), the
+count of unread ones the navigation shows, and marking them read."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from sqlalchemy import func, select, update
 
@@ -32,8 +34,14 @@ class Message:
         return self.notification.read_at is None
 
 
-def my_messages(*, actor: Actor, unread_only: bool = False, limit: int = SHOWN) -> list[Message]:
-    """The person's newest messages, unread first."""
+def my_messages(
+    *,
+    actor: Actor,
+    unread_only: bool = False,
+    limit: int = SHOWN,
+    kinds: Iterable[str] | None = None,
+) -> list[Message]:
+    """The person's newest messages (of ``kinds``, if given), unread first."""
     if actor.id is None:
         return []
     now = clock.now()
@@ -53,6 +61,8 @@ def my_messages(*, actor: Actor, unread_only: bool = False, limit: int = SHOWN) 
     )
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
+    if kinds is not None:
+        query = query.where(Notification.kind.in_(list(kinds)))
     with read_session() as session:
         return [
             Message(note, reference, status, severity, bool(late))
@@ -60,15 +70,24 @@ def my_messages(*, actor: Actor, unread_only: bool = False, limit: int = SHOWN) 
         ]
 
 
-def unread_count(*, actor: Actor) -> int:
+def unread_count(*, actor: Actor, kinds: Iterable[str] | None = None) -> int:
     if actor.id is None:
         return 0
+    query = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+    )
+    if kinds is not None:
+        query = query.where(Notification.kind.in_(list(kinds)))
     with read_session() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
-        )
+        return session.scalar(query)
+
+
+def destination(link: str) -> tuple[str, dict[str, str]]:
+    """The page script and address parameters a message leads to (``meeting?id=5``)."""
+    page, _, query = link.partition("?")
+    return f"pages/{page}.py", dict(parse_qsl(query))
 
 
 def mark_read(*, actor: Actor, notification_ids: Iterable[int] | None = None) -> int:

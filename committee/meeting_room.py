@@ -13,7 +13,18 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import actions, agenda, audit, clock, meetings, minutes, vocabulary
+from committee import (
+    actions,
+    agenda,
+    audit,
+    clock,
+    decisions,
+    meeting_record,
+    meetings,
+    minutes,
+    vocabulary,
+    watchlist,
+)
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -25,7 +36,6 @@ from db.models import (
     Attendance,
     Decision,
     Meeting,
-    Minutes,
     TierChange,
     WatchlistEntry,
 )
@@ -149,7 +159,7 @@ def record_attendance(
                 w.session.add(row)
             elif any(getattr(row, k) != v for k, v in values.items()):
                 # Versions start at 1, so a line that saw no row (0) conflicts with a new one.
-                w.update_versioned(row, seen_version=line.seen_version or 0, **values)
+                w.touch(row, seen_version=line.seen_version or 0, **values)
             saved.append(row)
         w.session.flush()
         w.audit(
@@ -181,7 +191,7 @@ def _attendance_values(w: Writing, line: AttendanceLine) -> dict:
 def start_item(*, actor: Actor, item_id: int) -> AgendaItem:
     """Start an item's clock; the item running before it stops."""
     with writing(actor, "meeting.start_item") as w:
-        item, meeting = _open_item(w, item_id)
+        item, meeting = open_item(w, item_id)
         now = clock.now()
         for other in w.session.scalars(
             select(AgendaItem).where(
@@ -199,7 +209,7 @@ def start_item(*, actor: Actor, item_id: int) -> AgendaItem:
 
 def stop_item(*, actor: Actor, item_id: int) -> AgendaItem:
     with writing(actor, "meeting.stop_item") as w:
-        item, _ = _open_item(w, item_id)
+        item, _ = open_item(w, item_id)
         before = audit.snapshot(item)
         _stop(item, clock.now())
         w.audit(item, before=before)
@@ -215,33 +225,11 @@ def _stop(item: AgendaItem, now: datetime) -> None:
 def save_notes(*, actor: Actor, item_id: int, seen_version: int, notes: str) -> AgendaItem:
     """The secretariat's notes on an item (they go into the minutes' draft)."""
     with writing(actor, "meeting.notes") as w:
-        item, _ = _open_item(w, item_id)
+        item, _ = open_item(w, item_id)
         before = audit.snapshot(item)
-        w.update_versioned(item, seen_version=seen_version, notes=(notes or "").strip())
+        w.touch(item, seen_version=seen_version, notes=(notes or "").strip())
         w.audit(item, before=before)
     return item
-
-
-def record_decision(*, actor: Actor, item_id: int, text: str) -> Decision:
-    """A decision of the committee on an agenda item."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError("Write the decision.", field="decision")
-    with writing(actor, "meeting.decision") as w:
-        item, meeting = _open_item(w, item_id)
-        decision = Decision(
-            kind="general",
-            meeting_id=meeting.id,
-            agenda_item_id=item.id,
-            country_code=item.country_code,
-            alert_id=item.alert_id,
-            text=text,
-            decided_by_id=actor.id,
-            decided_at=clock.now(),
-        )
-        w.session.add(decision)
-        w.audit(decision)
-    return decision
 
 
 def add_action_item(
@@ -261,7 +249,7 @@ def add_action_item(
         if decision is None or decision.agenda_item_id is None:
             raise ValidationError("Choose a decision taken on an agenda item.", field="decision")
         meeting = session.get(Meeting, decision.meeting_id)
-        _check_open(session, meeting)
+        meeting_record.check_open(session, meeting)
     return actions.create_action_item(
         actor=actor,
         title=title,
@@ -281,59 +269,60 @@ def mark_review_done(*, actor: Actor, item_id: int) -> WatchlistEntry:
     """The committee has reviewed the country: its last review is this meeting, which sets
     when its next review falls due."""
     with writing(actor, "meeting.review_done") as w:
-        item, meeting = _open_item(w, item_id)
+        item, meeting = open_item(w, item_id)
         entry = _reviewed_entry(w.session, item)
-        before = audit.snapshot(entry)
+        before = audit.snapshot(item)
+        # Like its clock, the item's review flag is the meeting's doing, not an edit of the
+        # item's notes: its version, which guards the notes, stays.
         item.review_done = True
+        w.audit(item, before=before)
         # A meeting run ahead of its date is dated the day it ran.
-        entry.last_reviewed_on = min(agenda.meeting_day(meeting), clock.today())
-        entry.last_review_meeting_id = meeting.id
-        entry.version += 1
-        entry.updated_at = clock.now()
-        w.audit(entry, before=before)
-    return entry
+        return watchlist.record_review(
+            actor=actor,
+            country_code=entry.country_code,
+            meeting_id=meeting.id,
+            reviewed_on=min(agenda.meeting_day(meeting), clock.today()),
+        )
 
 
-def change_tier(*, actor: Actor, item_id: int, new_tier: int, reason: str) -> TierChange:
-    """Change the country's tier during its review, with the reason, as a decision."""
+def change_tier(
+    *, actor: Actor, item_id: int, new_tier: int, reason: str, seen_version: int
+) -> TierChange:
+    """Change the country's tier during its review, with the reason, as a decision.
+    ``seen_version`` is the version of the country's watchlist entry the chair saw."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why the tier changes.", field="reason")
     if new_tier not in vocabulary.TIER_LABELS:
         raise ValidationError("Choose tier 1, 2 or 3.", field="tier")
     with writing(actor, "meeting.tier_change") as w:
-        item, meeting = _open_item(w, item_id)
+        item, _ = open_item(w, item_id)
         entry = _reviewed_entry(w.session, item)
-        if entry.tier == new_tier:
+        old = entry.tier
+        if old == new_tier:
             raise ValidationError("The country is already at that tier.", field="tier")
-        before = audit.snapshot(entry)
-        change = TierChange(
+        watchlist.set_tier(
+            actor=actor,
             country_code=entry.country_code,
-            old_tier=entry.tier,
-            new_tier=new_tier,
+            tier=new_tier,
             reason=reason,
-            changed_by_id=actor.id,
-            changed_at=clock.now(),
+            seen_version=seen_version,
             agenda_item_id=item.id,
         )
-        w.session.add(change)
-        w.session.add(
-            Decision(
-                kind="tier_change",
-                meeting_id=meeting.id,
-                agenda_item_id=item.id,
-                country_code=entry.country_code,
-                text=f"{vocabulary.TIER_LABELS[entry.tier]} becomes "
-                f"{vocabulary.TIER_LABELS[new_tier]}: {reason}",
-                decided_by_id=actor.id,
-                decided_at=clock.now(),
-            )
+        decision = decisions.record_decision(
+            actor=actor,
+            kind="tier_change",
+            agenda_item_id=item.id,
+            text=f"{vocabulary.TIER_LABELS[old]} becomes {vocabulary.TIER_LABELS[new_tier]}: "
+            f"{reason}",
         )
-        entry.tier = new_tier
-        entry.reason = reason
-        entry.version += 1
-        entry.updated_at = clock.now()
-        w.audit(entry, before=before)
+        change = w.session.scalar(
+            select(TierChange)
+            .where(TierChange.agenda_item_id == item.id)
+            .order_by(TierChange.id.desc())
+            .limit(1)
+        )
+        w.audit(change, after={"decision": decision.id, "tier": new_tier})
     return change
 
 
@@ -373,10 +362,9 @@ def close_meeting(*, actor: Actor, meeting_id: int, seen_version: int) -> Meetin
                 starts_at=now - length,
                 ends_at=now,
                 edited_by_hand=True,
-                calendar_sequence=meeting.calendar_sequence + 1,
                 change_reason=f"Held ahead of its date, on {now:%d %b %Y}.",
             )
-        w.update_versioned(meeting, seen_version=seen_version, **values)
+        w.touch(meeting, seen_version=seen_version, **values)
         w.audit(meeting, before=before)
     return meeting
 
@@ -384,23 +372,11 @@ def close_meeting(*, actor: Actor, meeting_id: int, seen_version: int) -> Meetin
 def _open_meeting(w: Writing, meeting_id: int) -> Meeting:
     meeting = w.get(Meeting, meeting_id, what="Meeting")
     w.require("meeting.run", record=meeting)
-    _check_open(w.session, meeting)
+    meeting_record.check_open(w.session, meeting)
     return meeting
 
 
-def _check_open(session: Session, meeting: Meeting) -> None:
-    """The meeting's record may still change: not cancelled, minutes not approved."""
-    if meeting.status == "cancelled":
-        raise ValidationError("The meeting was cancelled.", field="status")
-    approved = session.scalar(
-        select(Minutes.id).where(Minutes.meeting_id == meeting.id, Minutes.status == "approved")
-    )
-    if approved:
-        raise ValidationError(
-            "The minutes are approved: the meeting's record is locked.", field="status"
-        )
-
-
-def _open_item(w: Writing, item_id: int) -> tuple[AgendaItem, Meeting]:
+def open_item(w: Writing, item_id: int) -> tuple[AgendaItem, Meeting]:
+    """An agenda item whose meeting the room may still add to, checked for ``w``'s actor."""
     item = w.get(AgendaItem, item_id, what="Agenda item")
     return item, _open_meeting(w, item.meeting_id)

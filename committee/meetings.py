@@ -21,7 +21,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
-from committee import agenda, audit, clock, minutes, settings
+from committee import agenda, audit, clock, invitations, minutes, restricted_alerts, settings
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.series import WEEKDAY_NAMES, SeriesRule, occurrences
@@ -141,8 +141,9 @@ def set_series_rule(
             before = None
         else:
             before = audit.snapshot(series)
-            w.update_versioned(series, seen_version=seen_version or 0, **values)
-        report = _replan(w.session, series, clock.now())
+            w.touch(series, seen_version=seen_version or 0, **values)
+        report = _replan(w, series, clock.now())
+        _tell_the_invited(w, report)
         w.audit(series, before=before, detail=f"re-planned: {report.summary()}")
     return report
 
@@ -156,9 +157,16 @@ def schedule_series(*, actor: Actor) -> Replan:
             raise ValidationError(
                 "No regular series is set yet: set its rule first.", field="series"
             )
-        report = _replan(w.session, series, clock.now())
+        report = _replan(w, series, clock.now())
+        _tell_the_invited(w, report)
         w.audit(series, after=report.as_audit(), detail=report.summary())
     return report
+
+
+def _tell_the_invited(w: Writing, report: Replan) -> None:
+    """Meetings the re-plan moved or cancelled: those already invited by mail are told."""
+    for meeting in report.moved + report.cancelled:
+        invitations.meeting_changed(w, meeting)
 
 
 def _check_rule(interval, first_month, weekday, week, duration) -> None:
@@ -178,7 +186,7 @@ def _check_rule(interval, first_month, weekday, week, duration) -> None:
         raise ValidationError("A meeting lasts 15 to 720 minutes.", field="duration_minutes")
 
 
-def _replan(session: Session, series: MeetingSeries, now: datetime) -> Replan:
+def _replan(w: Writing, series: MeetingSeries, now: datetime) -> Replan:
     """Bring the series' meetings of the next 12 months in line with its rule."""
     rule = rule_of(series)
     zone = ZoneInfo(series.timezone)
@@ -186,6 +194,7 @@ def _replan(session: Session, series: MeetingSeries, now: datetime) -> Replan:
         _slot(starts, zone): (starts, ends)
         for starts, ends in occurrences(rule, now, now + relativedelta(months=HORIZON_MONTHS))
     }
+    session = w.session
     report = Replan(series=series)
     by_slot: dict[tuple[int, int], list[Meeting]] = defaultdict(list)
     for meeting in session.scalars(
@@ -209,7 +218,7 @@ def _replan(session: Session, series: MeetingSeries, now: datetime) -> Replan:
             continue
         if free:
             meeting = free[0]
-            if _apply_slot(meeting, series, starts, ends, "The series rule changed."):
+            if _apply_slot(w, meeting, series, starts, ends, "The series rule changed."):
                 report.moved.append(meeting)
         else:
             meeting = Meeting(
@@ -221,7 +230,7 @@ def _replan(session: Session, series: MeetingSeries, now: datetime) -> Replan:
                 timezone=series.timezone,
                 title="",
             )
-            _apply_slot(meeting, series, starts, ends, "")
+            _apply_slot(w, meeting, series, starts, ends, "")
             session.add(meeting)
             report.created.append(meeting)
 
@@ -233,9 +242,11 @@ def _replan(session: Session, series: MeetingSeries, now: datetime) -> Replan:
             if _touched(meeting, now):
                 report.left_alone.append((meeting, _why_kept(meeting)))
                 continue
-            meeting.status = "cancelled"
-            meeting.change_reason = "The series rule changed: no regular meeting this month."
-            _changed(meeting)
+            w.touch(
+                meeting,
+                status="cancelled",
+                change_reason="The series rule changed: no regular meeting this month.",
+            )
             report.cancelled.append(meeting)
     session.flush()
     return report
@@ -278,7 +289,7 @@ def _why_kept(meeting: Meeting) -> str:
 
 
 def _apply_slot(
-    meeting: Meeting, series: MeetingSeries, starts: datetime, ends: datetime, why: str
+    w: Writing, meeting: Meeting, series: MeetingSeries, starts: datetime, ends: datetime, why: str
 ) -> bool:
     """Give an untouched meeting its slot's time and place; True if anything changed."""
     local = starts.astimezone(ZoneInfo(series.timezone))
@@ -294,20 +305,13 @@ def _apply_slot(
     changed = {k for k, v in values.items() if getattr(meeting, k) != v}
     if meeting.id is not None and not changed:
         return False
-    for key, value in values.items():
-        setattr(meeting, key, value)
-    meeting.series_occurrence = starts
-    if meeting.id is not None:
-        meeting.change_reason = why
-        _changed(meeting)
+    values["series_occurrence"] = starts
+    if meeting.id is None:
+        for key, value in values.items():
+            setattr(meeting, key, value)
+    else:
+        w.touch(meeting, **values, change_reason=why)
     return True
-
-
-def _changed(meeting: Meeting) -> None:
-    """Time, place or status changed: calendars must see a new SEQUENCE."""
-    meeting.calendar_sequence += 1
-    meeting.version += 1
-    meeting.updated_at = clock.now()
 
 
 # --- one meeting ------------------------------------------------------------------------------
@@ -361,14 +365,8 @@ def _change_by_hand(
     meeting alone from now on, and calendars see a new SEQUENCE."""
     meeting = _scheduled(w, meeting_id)
     before = audit.snapshot(meeting)
-    w.update_versioned(
-        meeting,
-        seen_version=seen_version,
-        **values,
-        change_reason=reason,
-        edited_by_hand=True,
-        calendar_sequence=meeting.calendar_sequence + 1,
-    )
+    w.touch(meeting, seen_version=seen_version, **values, change_reason=reason, edited_by_hand=True)
+    invitations.meeting_changed(w, meeting)
     w.audit(meeting, before=before)
     return meeting
 
@@ -458,42 +456,36 @@ def emergency_session(
 ) -> Meeting:
     """An emergency session on ``country``, added in the caller's transaction (which checks
     the permission and audits): the meeting and its agenda, the alert's review first when it
-    is called for one (a third of the time), then the country's review."""
+    is called for one (a third of the time), then the country's review. A session called for
+    a restricted alert names no country, in its title, its agenda or anywhere it is listed:
+    that the warning was about this country is as restricted as the warning (issue 17)."""
+    named = country if alert is None or agenda.alert_country(alert) else None
     meeting = _new_session(
         w,
         kind="emergency",
-        title=f"Emergency session — {country.name}",
+        title=f"Emergency session — {named.name}" if named else "",
         starts_at=starts_at,
         ends_at=_localize(starts_at, timezone) + timedelta(minutes=minutes),
         timezone=timezone,
         reason=reason,
         location=location,
         video_link=video_link,
-        country_code=country.code,
+        country_code=named.code if named else None,
     )
     meeting.called_for_alert_id = alert.id if alert is not None else None
-    items = []
+    alert_minutes = 0
     if alert is not None:
-        items.append(
-            AgendaItem(
-                kind="alert_review",
-                title=agenda.alert_title(alert, country.name),
-                country_code=None if alert.restricted else country.code,
-                alert_id=alert.id,
-                minutes_allotted=minutes // 3,
-            )
-        )
-    items.append(
-        AgendaItem(
+        alert_minutes = minutes // 3 if named else minutes
+        agenda.append_item(w, meeting, kind="alert_review", minutes=alert_minutes, alert=alert)
+    if named:
+        agenda.append_item(
+            w,
+            meeting,
             kind="country_review",
-            title=f"Review: {country.name}",
-            country_code=country.code,
-            minutes_allotted=minutes - sum(i.minutes_allotted for i in items),
+            title=f"Review: {named.name}",
+            country_code=named.code,
+            minutes=minutes - alert_minutes,
         )
-    )
-    for position, item in enumerate(items, start=1):
-        item.meeting_id, item.position = meeting.id, position
-        w.session.add(item)
     return meeting
 
 
@@ -764,7 +756,7 @@ class MeetingRecord:
     and the action items it created (only the viewer's agency's, for a representative)."""
 
     meeting: Meeting
-    agenda: agenda.AgendaView
+    agenda: agenda.AgendaView | None  # None: a draft agenda the person may not read yet
     attendance: list[AttendanceRow]
     decisions: list[Decision]
     minutes: minutes.MinutesRecord
@@ -792,12 +784,17 @@ def meeting_record(*, meeting_id: int, actor: Actor) -> MeetingRecord:
         )
         return MeetingRecord(
             meeting=meeting,
-            agenda=agenda.agenda_view(session, meeting),
+            agenda=agenda.agenda_view(session, meeting)
+            if agenda.may_read(actor, meeting)
+            else None,
             attendance=attendance_of(session, meeting_id),
             decisions=list(
                 session.scalars(
                     select(Decision)
-                    .where(Decision.meeting_id == meeting_id)
+                    .where(
+                        Decision.meeting_id == meeting_id,
+                        restricted_alerts.derived_readable_by(actor, Decision.alert_id),
+                    )
                     .order_by(Decision.decided_at, Decision.id)
                 )
             ),

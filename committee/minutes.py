@@ -1,14 +1,17 @@
 """Minutes: drafted from what the meeting recorded, circulated, approved, then locked.
 
 The draft is generated from the attendance, each item's notes and decisions, and the action
-items the meeting created; the secretariat edits it freely until approval. Approval (by the
-chair, or by the committee at the next meeting) locks it: a correction afterwards is a new
-revision with its reason, and earlier revisions stay readable.
+items the meeting created; the secretariat edits it freely until approval. Every saved draft is
+a revision of its own (who, when, the text), like the versions of a plan, so no draft is ever
+overwritten and any two can be compared. Approval (by the chair, or by the committee at the
+next meeting) locks the newest draft: a correction afterwards is a new revision with its
+reason, and earlier revisions stay readable.
 
 Every change names the minutes' version the editor saw, so two editors cannot overwrite each
 other silently.
 """
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,9 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import audit, clock, vocabulary
+from committee import audit, clock, decisions, notices, restricted_alerts, vocabulary
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
+from committee.markdown import plain
 from committee.transaction import Writing, writing
 from db.engine import read_session
 from db.models import (
@@ -38,11 +42,18 @@ STATUS_LABELS = {"draft": "Draft", "circulated": "Circulated", "approved": "Appr
 @dataclass
 class MinutesRecord:
     minutes: Minutes | None
-    revisions: list[MinutesRevision]  # newest first
+    revisions: list[MinutesRevision]  # newest first; drafts have no reason, corrections one
 
     @property
     def current(self) -> MinutesRevision | None:
         return self.revisions[0] if self.revisions else None
+
+    @property
+    def approved(self) -> MinutesRevision | None:
+        """The text as approved: the newest draft, once the minutes are approved."""
+        if not self.locked:
+            return None
+        return next((r for r in self.revisions if not r.reason), None)
 
     @property
     def locked(self) -> bool:
@@ -88,8 +99,8 @@ def awaiting_approval(session: Session, *, before: datetime) -> tuple[Meeting, s
 def draft_minutes(
     *, actor: Actor, meeting_id: int, seen_version: int | None = None
 ) -> MinutesRevision:
-    """Write the draft from what the meeting recorded. Drafting again replaces the text of
-    minutes not yet approved (``seen_version`` guards against overwriting another's edits)."""
+    """Write a draft from what the meeting recorded, as a new revision of minutes not yet
+    approved (``seen_version`` guards against drafting over another's edits unseen)."""
     with writing(actor, "minutes.draft") as w:
         w.require("minutes.edit")
         meeting = w.get(Meeting, meeting_id, what="Meeting")
@@ -101,31 +112,43 @@ def draft_minutes(
             found = Minutes(meeting_id=meeting.id)
             w.session.add(found)
             w.session.flush()
-            revision = MinutesRevision(
-                minutes_id=found.id, number=1, body=body, created_by_id=actor.id
-            )
-            w.session.add(revision)
             w.audit(found, after={"status": "draft", "body": body})
-            return revision
+            return _add_revision(w, found, 1, body)
         _unlocked(record)
-        before = {"status": record.minutes.status, "body": record.current.body}
-        w.update_versioned(record.minutes, seen_version=_seen(seen_version), status="draft")
-        _rewrite(record.current, body)
+        before = {"status": record.minutes.status, "revision": record.current.number}
+        w.touch(record.minutes, seen_version=_seen(seen_version), status="draft")
+        revision = _add_revision(w, record.minutes, record.current.number + 1, body)
         w.audit(record.minutes, before=before, after={"status": "draft", "body": body})
-        return record.current
+        return revision
 
 
 def edit_minutes(*, actor: Actor, meeting_id: int, seen_version: int, body: str) -> MinutesRevision:
-    """Change the text of minutes not yet approved."""
+    """Save a new draft of minutes not yet approved."""
     body = _check_body(body)
     with writing(actor, "minutes.edit") as w:
         record = _record(w, meeting_id, "minutes.edit")
         _unlocked(record)
-        before = {"body": record.current.body}
-        w.update_versioned(record.minutes, seen_version=seen_version)
-        _rewrite(record.current, body)
-        w.audit(record.minutes, before=before, after={"body": body})
-    return record.current
+        if body == record.current.body:
+            raise ValidationError("The text has not changed.", field="body")
+        before = {"revision": record.current.number, "body": record.current.body}
+        w.touch(record.minutes, seen_version=seen_version)
+        revision = _add_revision(w, record.minutes, record.current.number + 1, body)
+        w.audit(record.minutes, before=before, after={"revision": revision.number, "body": body})
+    return revision
+
+
+def compare_revisions(*, meeting_id: int, first: int, second: int) -> list[str]:
+    """What changed from revision ``first`` to revision ``second`` of a meeting's minutes, as a
+    unified diff of their lines (empty when the texts are the same)."""
+    with read_session() as session:
+        record = minutes_record(session, meeting_id)
+    texts = {r.number: r.body for r in record.revisions}
+    if first not in texts or second not in texts:
+        raise NotFound(f"These minutes have no revision {first} or {second}.")
+    diff = difflib.unified_diff(
+        texts[first].splitlines(), texts[second].splitlines(), lineterm="", n=2
+    )
+    return list(diff)[2:]  # without the two file headers
 
 
 def circulate_minutes(*, actor: Actor, meeting_id: int, seen_version: int) -> Minutes:
@@ -135,7 +158,8 @@ def circulate_minutes(*, actor: Actor, meeting_id: int, seen_version: int) -> Mi
         _unlocked(record)
         _held(w, meeting_id)
         before = audit.snapshot(record.minutes)
-        w.update_versioned(record.minutes, seen_version=seen_version, status="circulated")
+        w.touch(record.minutes, seen_version=seen_version, status="circulated")
+        notices.minutes_circulated(w, w.get(Meeting, meeting_id), record.minutes.version)
         w.audit(record.minutes, before=before)
     return record.minutes
 
@@ -158,22 +182,18 @@ def approve_minutes(
                     "Minutes are approved at a later meeting that takes place.", field="meeting"
                 )
             values["approved_at_meeting_id"] = at.id
-            item_id = w.session.scalar(
-                select(AgendaItem.id).where(
-                    AgendaItem.meeting_id == at.id, AgendaItem.kind == "minutes_approval"
-                )
+            decisions.record_decision(
+                actor=actor,
+                kind="minutes_approval",
+                meeting_id=at.id,
+                agenda_item_id=w.session.scalar(
+                    select(AgendaItem.id).where(
+                        AgendaItem.meeting_id == at.id, AgendaItem.kind == "minutes_approval"
+                    )
+                ),
+                text=f"The committee approved the minutes of {meeting.title}.",
             )
-            w.session.add(
-                Decision(
-                    kind="minutes_approval",
-                    meeting_id=at.id,
-                    agenda_item_id=item_id,
-                    text=f"The committee approved the minutes of {meeting.title}.",
-                    decided_by_id=actor.id,
-                    decided_at=clock.now(),
-                )
-            )
-        w.update_versioned(record.minutes, seen_version=seen_version, **values)
+        w.touch(record.minutes, seen_version=seen_version, **values)
         w.audit(record.minutes, before=before)
     return record.minutes
 
@@ -194,15 +214,8 @@ def correct_minutes(
             )
         if body == record.current.body:
             raise ValidationError("The correction changes nothing in the text.", field="body")
-        w.update_versioned(record.minutes, seen_version=seen_version)
-        revision = MinutesRevision(
-            minutes_id=record.minutes.id,
-            number=record.current.number + 1,
-            body=body,
-            reason=reason,
-            created_by_id=actor.id,
-        )
-        w.session.add(revision)
+        w.touch(record.minutes, seen_version=seen_version)
+        revision = _add_revision(w, record.minutes, record.current.number + 1, body, reason)
         w.audit(
             record.minutes,
             before={"revision": record.current.number, "body": record.current.body},
@@ -245,10 +258,14 @@ def _seen(seen_version: int | None) -> int:
     return seen_version
 
 
-def _rewrite(revision: MinutesRevision, body: str) -> None:
-    revision.body = body
-    revision.version += 1
-    revision.updated_at = clock.now()
+def _add_revision(
+    w: Writing, found: Minutes, number: int, body: str, reason: str = ""
+) -> MinutesRevision:
+    revision = MinutesRevision(
+        minutes_id=found.id, number=number, body=body, reason=reason, created_by_id=w.actor.id
+    )
+    w.session.add(revision)
+    return revision
 
 
 def _check_body(body: str) -> str:
@@ -262,15 +279,16 @@ def _check_body(body: str) -> str:
 
 
 def generate(session: Session, meeting: Meeting) -> str:
-    """The minutes' first draft in Markdown, from what the meeting recorded."""
+    """The minutes' first draft in Markdown, from what the meeting recorded: what people typed
+    (titles, notes, decisions) shows as typed, never as Markdown of its own."""
     zone = ZoneInfo(meeting.timezone)
     starts = meeting.starts_at.astimezone(zone)
     lines = [
-        f"### Minutes — {meeting.title}",
+        f"### Minutes — {plain(meeting.title)}",
         "",
         f"{vocabulary.MEETING_KIND_LABELS[meeting.kind]} meeting, "
         f"{starts:%A %d %B %Y, %H:%M} {starts.tzname()}"
-        + (f" · {meeting.location}" if meeting.location else ""),
+        + (f" · {plain(meeting.location)}" if meeting.location else ""),
         "",
         "#### Attendance",
         "",
@@ -286,8 +304,14 @@ def generate(session: Session, meeting: Meeting) -> str:
         )
     )
     decisions: dict[int | None, list[Decision]] = {}
+    # The minutes go to every member: a restricted alert's decision stays in its own record.
     for decision in session.scalars(
-        select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.decided_at)
+        select(Decision)
+        .where(
+            Decision.meeting_id == meeting.id,
+            restricted_alerts.derived_readable_by(None, Decision.alert_id),
+        )
+        .order_by(Decision.decided_at)
     ):
         decisions.setdefault(decision.agenda_item_id, []).append(decision)
     actions: dict[int, list[str]] = {}
@@ -298,10 +322,10 @@ def generate(session: Session, meeting: Meeting) -> str:
         .order_by(ActionItem.id)
     ):
         actions.setdefault(action.decision_id, []).append(
-            f"{action.title} — {code}, due {action.due_on:%d %b %Y}"
+            f"{plain(action.title)} — {code}, due {action.due_on:%d %b %Y}"
         )
     for item in items:
-        lines += ["", f"##### {item.position}. {item.title}", ""]
+        lines += ["", f"##### {item.position}. {plain(item.title)}", ""]
         taken = item.minutes_used or item.notes.strip() or item.review_done or item.id in decisions
         if not taken:
             lines.append("*Not taken up.*")
@@ -309,17 +333,22 @@ def generate(session: Session, meeting: Meeting) -> str:
         used = f"; used {item.minutes_used}" if item.minutes_used is not None else ""
         lines.append(f"*Allotted {item.minutes_allotted} minutes{used}.*")
         if item.notes.strip():
-            lines += ["", item.notes.strip()]
+            lines += ["", _lines(item.notes.strip())]
         if item.review_done:
             lines += ["", "Review completed."]
         for decision in decisions.get(item.id, []):
-            lines += ["", f"**Decision:** {decision.text}"]
+            lines += ["", f"**Decision:** {_lines(decision.text)}"]
             lines += [f"- Action: {text}" for text in actions.get(decision.id, [])]
     others = decisions.get(None, [])
     if others:
         lines += ["", "#### Other decisions", ""]
-        lines += [f"- {decision.text}" for decision in others]
+        lines += [f"- {_lines(decision.text)}" for decision in others]
     return "\n".join(lines) + "\n"
+
+
+def _lines(text: str) -> str:
+    """Typed text as typed, its line breaks kept."""
+    return plain(text).replace("\n", "  \n")
 
 
 def _attendance_lines(session: Session, meeting_id: int) -> list[str]:
@@ -332,11 +361,15 @@ def _attendance_lines(session: Session, meeting_id: int) -> list[str]:
     present, represented, absent = [], [], []
     for attendance, name in rows:
         if attendance.status == "present":
-            present.append(f"{name} ({attendance.attendees})" if attendance.attendees else name)
+            present.append(
+                f"{plain(name)} ({plain(attendance.attendees)})"
+                if attendance.attendees
+                else plain(name)
+            )
         elif attendance.status == "represented":
-            represented.append(f"{name} (by {attendance.represented_by})")
+            represented.append(f"{plain(name)} (by {plain(attendance.represented_by)})")
         else:
-            absent.append(name)
+            absent.append(plain(name))
     if not (present or represented or absent):
         return ["Attendance was not recorded."]
     return [

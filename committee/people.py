@@ -11,11 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
-from committee import audit, clock
+from committee import audit, clock, sessions
 from committee.actor import Actor
 from committee.errors import CommitteeError, NotFound, ValidationError
-from committee.transaction import writing
-from db.engine import read_session
+from committee.transaction import one_at_a_time, writing
+from db.engine import read_session, write_session
 from db.models import Agency, User
 from db.models.people import ROLES
 
@@ -212,7 +212,10 @@ def add_user(
     role: str,
     agency_id: int | None = None,
     password: str | None = None,
+    one_time: bool = False,
 ) -> User:
+    """Add a person. ``one_time``: the password is one an administrator hands over, which the
+    person must replace at their first sign-in."""
     email = email.strip().lower()
     _validate_person(email, name, role, agency_id)
     if password is not None:
@@ -229,6 +232,7 @@ def add_user(
             role=role,
             agency_id=agency_id,
             password_hash=hash_password(password) if password else None,
+            must_change_password=one_time and password is not None,
         )
         w.session.add(user)
         w.audit(user)
@@ -254,7 +258,9 @@ def update_user(
                 "You cannot change your own role or disable yourself.", field="role"
             )
         before = audit.snapshot(user)
-        w.update_versioned(
+        if user.active and not active:
+            sessions.end_all_of(w, user_id=user.id, reason="account_disabled")
+        w.touch(
             user,
             seen_version=seen_version,
             name=name.strip(),
@@ -277,25 +283,26 @@ def set_active(*, actor: Actor, email: str, active: bool) -> User:
         if actor.id == user.id and not active:
             raise ValidationError("You cannot disable yourself.", field="email")
         before = audit.snapshot(user)
-        user.active = active
-        user.awaiting_approval = False  # decided, whichever way
-        user.version += 1
-        user.updated_at = clock.now()
+        if not active:
+            sessions.end_all_of(w, user_id=user.id, reason="account_disabled")
+        w.touch(user, active=active, awaiting_approval=False)  # decided, whichever way
         w.audit(user, before=before)
     return user
 
 
-def set_password(*, actor: Actor, email: str, new_password: str) -> User:
+def set_password(*, actor: Actor, email: str, new_password: str, one_time: bool = False) -> User:
     """An admin resets someone's password (the page hands over a ``temporary_password()``
-    once), or the operator sets one at the command line."""
+    once, ``one_time``: to be replaced at the first sign-in), or the operator sets one at the
+    command line. The person's open sessions end: whoever knew the old password is out."""
     with writing(actor, "user.set_password") as w:
         w.require("users.manage")
         user = w.session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise NotFound(f"No person with email {email!r}.")
         check_password_policy(new_password, personal=(user.email, user.name))
-        _store_password(user, new_password)
-        w.audit(user, after={"password": "changed"})
+        w.touch(user, password_hash=hash_password(new_password), must_change_password=one_time)
+        sessions.end_all_of(w, user_id=user.id, reason="password_reset")
+        w.audit(user, after={"password": "changed", "one_time": one_time})
     return user
 
 
@@ -308,14 +315,8 @@ def change_own_password(*, actor: Actor, current_password: str, new_password: st
         check_password_policy(new_password, personal=(user.email, user.name))
         if current_password == new_password:
             raise ValidationError("Choose a password you have not used here.", field="password")
-        _store_password(user, new_password)
+        w.touch(user, password_hash=hash_password(new_password), must_change_password=False)
         w.audit(user, after={"password": "changed"})
-
-
-def _store_password(user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
-    user.version += 1
-    user.updated_at = clock.now()
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -328,11 +329,14 @@ def _verify(password_hash: str | None, password: str) -> bool:
 # --- sign-in ----------------------------------------------------------------------------
 
 
-def sign_in(*, email: str, password: str) -> Actor:
-    """Check a password sign-in. Failures count per email, known or not, so the lock-out and
-    the message never tell which emails have accounts."""
+def sign_in(*, email: str, password: str, user_agent: str = "") -> "sessions.NewSession":
+    """Check a password sign-in and open a session. Failures count per email, known or not,
+    so the lock-out and the message never tell which emails have accounts."""
     email = email.strip().lower()
-    with read_session() as session:
+    # One check at a time per email, the attempt counted in the same transaction: parallel
+    # guesses wait their turn, so no more than LOCKOUT_FAILURES passwords are ever tried.
+    with write_session() as session:
+        one_at_a_time(session, f"sign-in {email}")
         failures = audit.count_since(
             session,
             action="signin.failed",
@@ -345,34 +349,39 @@ def sign_in(*, email: str, password: str) -> Actor:
             .join(Agency, User.agency_id == Agency.id, isouter=True)
             .where(User.email == email)
         ).first()
-    user, agency = row if row else (None, None)
-    if failures >= LOCKOUT_FAILURES:
-        audit.record_alone(
-            actor=None,
-            action="signin.locked",
-            outcome="refused",
-            record_type="sign_in",
-            record_id=email,
-            detail="account locked after repeated failures",
-        )
-        raise SignInFailed(LOCKED)
-    ok = _verify(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
-        audit.record_alone(
-            actor=None,
-            action="signin.failed",
-            outcome="refused",
-            record_type="sign_in",
-            record_id=email,
-            detail="inactive account" if ok else "wrong email or password",
-        )
-        raise SignInFailed(SIGN_IN_FAILED)
-    return record_sign_in(user=user, agency=agency, method="password", password=password)
+        user, agency = row if row else (None, None)
+        locked = failures >= LOCKOUT_FAILURES
+        ok = not locked and _verify(user.password_hash if user else None, password)
+        refused = locked or not ok or user is None or not user.active
+        if refused:
+            audit.record(
+                session,
+                actor=None,
+                action="signin.locked" if locked else "signin.failed",
+                outcome="refused",
+                record_type="sign_in",
+                record_id=email,
+                detail="account locked after repeated failures"
+                if locked
+                else "inactive account"
+                if ok
+                else "wrong email or password",
+            )
+    if refused:
+        raise SignInFailed(LOCKED if locked else SIGN_IN_FAILED)
+    return record_sign_in(
+        user=user, agency=agency, method="password", password=password, user_agent=user_agent
+    )
 
 
 def record_sign_in(
-    *, user: User, agency: Agency | None, method: str, password: str | None = None
-) -> Actor:
+    *,
+    user: User,
+    agency: Agency | None,
+    method: str,
+    password: str | None = None,
+    user_agent: str = "",
+) -> "sessions.NewSession":
     """Open a session for ``user``, whose identity the caller has just proven by ``method``
     (a password here; single sign-on in committee/auth.py): stamp and audit the sign-in.
     A password whose hash uses older argon2 parameters is rehashed while we have it."""
@@ -382,10 +391,10 @@ def record_sign_in(
         stored.last_signed_in_at = clock.now()
         if password and _hasher.check_needs_rehash(stored.password_hash):
             stored.password_hash = hash_password(password)
-        w.audit(record_type="sign_in", record_id=user.email, after={"method": method})
-    return actor
-
-
-def sign_out(*, actor: Actor) -> None:
-    with writing(actor, "signout") as w:
-        w.audit(record_type="sign_in", record_id=actor.email)
+        session_id, token = sessions.start(w, user_id=user.id, method=method, user_agent=user_agent)
+        w.audit(
+            record_type="sign_in",
+            record_id=user.email,
+            after={"method": method, "session": session_id},
+        )
+    return sessions.NewSession(actor=actor, token=token, session_id=session_id)

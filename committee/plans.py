@@ -32,11 +32,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import audit, clock
+from committee import audit, clock, decisions, notices
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
-from committee.vocabulary import PLAN_KIND_LABELS, RISK_FACTORS, TOOLBOX_LABELS
+from committee.vocabulary import (
+    FACTOR_MARK_LABELS,
+    PLAN_KIND_LABELS,
+    RISK_FACTORS,
+    TOOLBOX_LABELS,
+)
 from db.engine import read_session
 from db.models import (
     Agency,
@@ -45,17 +50,21 @@ from db.models import (
     Clearance,
     Country,
     Decision,
+    EvidenceFactor,
+    EvidenceTool,
     LineOfEffort,
     LineOfEffortAgency,
+    LineOfEffortEvidenceMark,
     LineOfEffortFactor,
     LineOfEffortRecommendation,
+    LineOfEffortTool,
     Meeting,
     Plan,
     PlanVersion,
     User,
     WatchlistEntry,
 )
-from db.models.plans import CLEARANCE_POSITIONS, PLAN_KINDS, TOOLBOX_CATEGORIES
+from db.models.plans import CLEARANCE_POSITIONS, FACTOR_MARKS, PLAN_KINDS, TOOLBOX_CATEGORIES
 
 CLEARED = ("concur", "concur_with_comments")
 RECENT_MEETINGS = 12
@@ -73,6 +82,10 @@ class LineDraft:
     indicators: str = ""
     recommendation_codes: tuple[str, ...] = ()
     factors: tuple[int, ...] = ()
+    # Tools of the evidence review it relies on, and for its country which of their factors
+    # hold: (factor id, "holds" | "does_not_hold" | "unknown").
+    tool_ids: tuple[int, ...] = ()
+    evidence_marks: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,34 @@ def _check_lines(session: Session, lines: tuple[LineDraft, ...]) -> None:
             )
         if not set(line.factors) <= set(RISK_FACTORS):
             raise ValidationError(f"{where}: risk factors are numbered 1 to 14.", field="lines")
+        _check_evidence(session, where, line)
+
+
+def _check_evidence(session: Session, where: str, line: LineDraft) -> None:
+    named = set(line.tool_ids)
+    if not named and not line.evidence_marks:
+        return
+    known = set(session.scalars(select(EvidenceTool.id).where(EvidenceTool.id.in_(named))))
+    if named - known:
+        raise ValidationError(
+            f"{where}: a tool it names is not in the evidence review.", field="lines"
+        )
+    marked = [factor for factor, _ in line.evidence_marks]
+    if len(marked) != len(set(marked)):
+        raise ValidationError(f"{where}: a factor is marked twice.", field="lines")
+    if any(mark not in FACTOR_MARKS for _, mark in line.evidence_marks):
+        raise ValidationError(
+            f"{where}: a factor is marked holds, does not hold or unknown.", field="lines"
+        )
+    tool_of = dict(
+        session.execute(
+            select(EvidenceFactor.id, EvidenceFactor.tool_id).where(EvidenceFactor.id.in_(marked))
+        ).all()
+    )
+    if any(tool_of.get(factor) not in named for factor in marked):
+        raise ValidationError(
+            f"{where}: a factor is marked for a tool the line does not name.", field="lines"
+        )
 
 
 def _check_ready_to_circulate(version: PlanVersion, lines: int) -> None:
@@ -124,12 +165,6 @@ def _check_ready_to_circulate(version: PlanVersion, lines: int) -> None:
         raise ValidationError(
             "Set a review-by date in the future before circulating.", field="review_by"
         )
-
-
-def _touch(record) -> None:
-    """A change made outside update_versioned still counts as a new version of the record."""
-    record.version += 1
-    record.updated_at = clock.now()
 
 
 def _plan(w: Writing, plan_id: int) -> Plan:
@@ -181,6 +216,12 @@ def _add_version(w: Writing, plan: Plan, number: int, draft: PlanDraft, note: st
             )
         for factor in sorted(set(line.factors)):
             w.session.add(LineOfEffortFactor(line_of_effort_id=row.id, factor=factor))
+        for tool_id in sorted(set(line.tool_ids)):
+            w.session.add(LineOfEffortTool(line_of_effort_id=row.id, tool_id=tool_id))
+        for factor_id, mark in sorted(line.evidence_marks):
+            w.session.add(
+                LineOfEffortEvidenceMark(line_of_effort_id=row.id, factor_id=factor_id, mark=mark)
+            )
     return version
 
 
@@ -240,7 +281,7 @@ def save_draft(
             raise ValidationError("Give the plan a title.", field="title")
         _check_lines(w.session, draft.lines)
         before = audit.snapshot(plan)
-        w.update_versioned(
+        w.touch(
             plan,
             seen_version=seen_version,
             title=(title or plan.title).strip()[:300],
@@ -249,11 +290,10 @@ def save_draft(
         )
         latest = _latest(w.session, plan.id)
         if latest.status == "draft":
-            latest.status = "superseded"
+            w.touch(latest, status="superseded")
         elif latest.status == "circulated":
-            latest.status = "withdrawn"  # its clearance stops: the text it was asked on changed
-        if latest.status != "approved":
-            _touch(latest)
+            # Its clearance stops: the text it was asked on changed.
+            w.touch(latest, status="withdrawn")
         version = _add_version(w, plan, latest.number + 1, draft, change_note)
         w.audit(plan, before=before, detail=f"version {version.number} saved")
     return version
@@ -291,16 +331,15 @@ def circulate(
             )
         )
         before = audit.snapshot(plan)
-        w.update_versioned(
+        w.touch(
             plan,
             seen_version=seen_version,
             status="approved" if plan.status == "approved" else "in_clearance",
         )
-        version.status = "circulated"
-        version.circulated_at = clock.now()
-        _touch(version)
+        w.touch(version, status="circulated", circulated_at=clock.now())
         for agency_id in sorted(participants):
             w.session.add(Clearance(plan_version_id=version.id, agency_id=agency_id))
+        notices.clearance_requested(w, plan, version, participants)
         w.audit(
             plan,
             before=before,
@@ -343,7 +382,7 @@ def record_clearance(
             what = "reasons" if position == "non_concur" else "comments"
             raise ValidationError(f"Give your agency's {what}.", field="comments")
         before = audit.snapshot(clearance)
-        w.update_versioned(
+        w.touch(
             clearance,
             seen_version=seen_version,
             position=position,
@@ -401,10 +440,9 @@ def approve(
                 Plan.id != plan.id,
             )
         ):
-            other.status = "superseded"
-            _touch(other)
-            _supersede(w.session, other.effective_version_id)
-        _supersede(w.session, plan.effective_version_id)
+            w.touch(other, status="superseded")
+            _supersede(w, other.effective_version_id)
+        _supersede(w, plan.effective_version_id)
         w.session.flush()  # one plan in effect per kind: the old one leaves before this comes in
         text = decision_text.strip() or (
             f"The committee approves version {version.number} of the "
@@ -412,7 +450,8 @@ def approve(
         )
         if short:
             text += f" Approved without full clearance: {override_reason.strip()}"
-        decision = Decision(
+        decision = decisions.record_decision(
+            actor=actor,
             kind="plan_approval",
             meeting_id=meeting.id,
             agenda_item_id=w.session.scalar(
@@ -423,29 +462,26 @@ def approve(
             country_code=plan.country_code,
             plan_version_id=version.id,
             text=text,
-            decided_by_id=actor.id,
-            decided_at=clock.now(),
         )
-        w.session.add(decision)
-        w.session.flush()
-        version.status = "approved"
-        version.approved_at = clock.now()
-        version.approval_decision_id = decision.id
-        version.approval_override_reason = override_reason.strip() if short else ""
-        _touch(version)
-        plan.status = "approved"
-        plan.effective_version_id = version.id
-        plan.review_by = version.review_by
-        _touch(plan)
+        w.touch(
+            version,
+            status="approved",
+            approved_at=clock.now(),
+            approval_decision_id=decision.id,
+            approval_override_reason=override_reason.strip() if short else "",
+        )
+        w.touch(
+            plan, status="approved", effective_version_id=version.id, review_by=version.review_by
+        )
+        notices.plan_approved(w, plan, version)
         w.audit(version, before=before, detail=text)
     return decision
 
 
-def _supersede(session: Session, version_id: int | None) -> None:
-    version = session.get(PlanVersion, version_id) if version_id else None
+def _supersede(w: Writing, version_id: int | None) -> None:
+    version = w.session.get(PlanVersion, version_id) if version_id else None
     if version is not None and version.status == "approved":
-        version.status = "superseded"
-        _touch(version)
+        w.touch(version, status="superseded")
 
 
 def archive(*, actor: Actor, plan_id: int, reason: str, seen_version: int) -> Plan:
@@ -456,11 +492,10 @@ def archive(*, actor: Actor, plan_id: int, reason: str, seen_version: int) -> Pl
         w.require("plan.archive")
         plan = _plan(w, plan_id)
         before = audit.snapshot(plan)
-        w.update_versioned(plan, seen_version=seen_version, status="archived")
+        w.touch(plan, seen_version=seen_version, status="archived")
         latest = _latest(w.session, plan.id)
         if latest.status == "circulated":
-            latest.status = "withdrawn"
-            _touch(latest)
+            w.touch(latest, status="withdrawn")
         w.audit(plan, before=before, detail=f"archived: {reason.strip()}")
     return plan
 
@@ -524,6 +559,8 @@ class LineView:
     supporting_ids: list[int]
     recommendations: list[str]
     factors: list[int]
+    tool_ids: list[int]
+    evidence_marks: dict[int, str]  # factor id -> holds | does_not_hold | unknown
 
 
 @dataclass(frozen=True)
@@ -571,6 +608,8 @@ class VersionDetail:
                     indicators=view.line.indicators,
                     recommendation_codes=tuple(view.recommendations),
                     factors=tuple(view.factors),
+                    tool_ids=tuple(view.tool_ids),
+                    evidence_marks=tuple(sorted((view.evidence_marks or {}).items())),
                 )
                 for view in self.lines
             ),
@@ -610,6 +649,23 @@ def _line_views(session: Session, version_ids: list[int]) -> dict[int, list[Line
             )
         )
     )
+    tools = _grouped(
+        session.execute(
+            select(LineOfEffortTool.line_of_effort_id, LineOfEffortTool.tool_id).where(
+                LineOfEffortTool.line_of_effort_id.in_(ids)
+            )
+        )
+    )
+    marks = _grouped(
+        session.execute(
+            select(
+                LineOfEffortEvidenceMark.line_of_effort_id,
+                LineOfEffortEvidenceMark.factor_id,
+                LineOfEffortEvidenceMark.mark,
+            ).where(LineOfEffortEvidenceMark.line_of_effort_id.in_(ids))
+        ),
+        pairs=True,
+    )
     views: dict[int, list[LineView]] = {version_id: [] for version_id in version_ids}
     for line in lines:
         agency_ids = sorted(supporting.get(line.id, []), key=lambda a: codes[a])
@@ -621,6 +677,8 @@ def _line_views(session: Session, version_ids: list[int]) -> dict[int, list[Line
                 supporting_ids=agency_ids,
                 recommendations=sorted(cited.get(line.id, []), key=_code_order),
                 factors=sorted(factors.get(line.id, [])),
+                tool_ids=sorted(tools.get(line.id, [])),
+                evidence_marks=dict(marks.get(line.id, [])),
             )
         )
     return views
@@ -659,10 +717,12 @@ def version_detail(version_id: int) -> VersionDetail:
     return VersionDetail(version, lines, clearances, decision, meeting, author)
 
 
-def _grouped(rows) -> dict:
+def _grouped(rows, *, pairs: bool = False) -> dict:
+    """Rows (key, value) as {key: [value, ...]}; with ``pairs``, rows (key, a, b) as
+    {key: [(a, b), ...]}."""
     grouped: dict = {}
-    for key, value in rows:
-        grouped.setdefault(key, []).append(value)
+    for key, *value in rows:
+        grouped.setdefault(key, []).append(tuple(value) if pairs else value[0])
     return grouped
 
 
@@ -736,7 +796,38 @@ def _sentences(text: str) -> list[str]:
     ]
 
 
-def _as_sections(draft: PlanDraft, agencies: dict[int, str]) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class _Names:
+    """What a plan text refers to by id, by name: agencies, evidence-review tools, factors."""
+
+    agencies: dict[int, str]
+    tools: dict[int, str]
+    factors: dict[int, str]  # "Tool: factor"
+
+
+def _names(session: Session, drafts: tuple[PlanDraft, ...]) -> _Names:
+    tool_ids = {t for d in drafts for line in d.lines for t in line.tool_ids}
+    factor_ids = {f for d in drafts for line in d.lines for f, _ in line.evidence_marks}
+    return _Names(
+        agencies=dict(session.execute(select(Agency.id, Agency.code)).all()),
+        tools=dict(
+            session.execute(
+                select(EvidenceTool.id, EvidenceTool.name).where(EvidenceTool.id.in_(tool_ids))
+            ).all()
+        ),
+        factors={
+            id_: f"{tool}: {factor}"
+            for id_, tool, factor in session.execute(
+                select(EvidenceFactor.id, EvidenceTool.name, EvidenceFactor.name)
+                .join(EvidenceTool, EvidenceTool.id == EvidenceFactor.tool_id)
+                .where(EvidenceFactor.id.in_(factor_ids))
+            )
+        },
+    )
+
+
+def _as_sections(draft: PlanDraft, names: _Names) -> dict[str, list[str]]:
+    agencies = names.agencies
     lines: list[str] = []
     for number, line in enumerate(draft.lines, start=1):
         supporting = [agencies.get(a, "?") for a in line.supporting_agency_ids]
@@ -754,6 +845,15 @@ def _as_sections(draft: PlanDraft, agencies: dict[int, str]) -> dict[str, list[s
             )
         if line.factors:
             lines.append("   Risk factors: " + ", ".join(str(f) for f in sorted(line.factors)))
+        if line.tool_ids:
+            lines.append(
+                "   Tools: " + ", ".join(sorted(names.tools.get(t, "?") for t in line.tool_ids))
+            )
+        lines += sorted(
+            f"   For this country, {names.factors.get(factor, '?')}: "
+            f"{FACTOR_MARK_LABELS[mark].lower()}"
+            for factor, mark in line.evidence_marks
+        )
     return {
         "Situation summary": _sentences(draft.situation_summary),
         "Objectives": _sentences(draft.objectives),
@@ -766,8 +866,8 @@ def _as_sections(draft: PlanDraft, agencies: dict[int, str]) -> dict[str, list[s
 def diff_drafts(before: PlanDraft, after: PlanDraft) -> list[SectionDiff]:
     """A readable diff of two plan texts, section by section (difflib, unified form)."""
     with read_session() as session:
-        agencies = dict(session.execute(select(Agency.id, Agency.code)).all())
-    old, new = _as_sections(before, agencies), _as_sections(after, agencies)
+        names = _names(session, (before, after))
+    old, new = _as_sections(before, names), _as_sections(after, names)
     sections = []
     for title in old:
         diff = list(difflib.unified_diff(old[title], new[title], lineterm="", n=1000))

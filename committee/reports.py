@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
 
-from committee import alerts, clock, settings
+from committee import alerts, clock, restricted_alerts, settings, signals
 from committee.actor import Actor
 from committee.errors import ValidationError
 from db.engine import read_session
@@ -102,6 +102,7 @@ class AnnualReport:
     plans_approved: list[PlanApproval]
     actions: list[AgencyActivity]
     alerts: list[AlertLine]
+    signals: list["SignalLine"]
 
     @property
     def title(self) -> str:
@@ -118,6 +119,7 @@ class AnnualReport:
             or self.plans_approved
             or self.actions
             or self.alerts
+            or self.signals
         )
 
     @property
@@ -210,7 +212,7 @@ def annual_summary(*, actor: Actor, start: date, end: date) -> ReportSummary:
             select(func.count(), func.count().filter(reviewed <= Alert.review_deadline))
             .select_from(Alert)
             .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-            .where(alerts.readable_by(actor), within(Alert.filed_at))
+            .where(restricted_alerts.readable_by(actor), within(Alert.filed_at))
         ).one()
         return ReportSummary(
             meetings_held=_meetings_held(session, period),
@@ -327,7 +329,7 @@ def _alerts(session, period: _Period, actor: Actor) -> list[AlertLine]:
             )
             .join(Country, Country.code == Alert.country_code)
             .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)
-            .where(alerts.readable_by(actor), period.within(Alert.filed_at))
+            .where(restricted_alerts.readable_by(actor), period.within(Alert.filed_at))
             .order_by(Alert.filed_at)
         )
     ]
@@ -387,6 +389,43 @@ def _alert_line(row, zone, now: datetime) -> AlertLine:
     )
 
 
+@dataclass(frozen=True)
+class SignalLine:
+    """A review triggered by data (Blueprint 2-5): a signal opened in the period, and how fast
+    it was reviewed and decided."""
+
+    country_name: str
+    rule: str
+    what: str
+    opened_on: date
+    days_to_review: int | None  # None: not reviewed yet
+    days_to_decision: int | None  # None: not decided yet
+    review_late: bool
+    decision_late: bool
+
+
+def _signals(session, period: _Period, actor: Actor) -> list[SignalLine]:
+    lines = []
+    for row in signals.list_signals(
+        actor=actor, opened_since=period.since, opened_until=period.until, session=session
+    ):
+        opened = row.signal.created_at.astimezone(period.zone).date()
+        decided = row.decision.decided_at.astimezone(period.zone).date() if row.decision else None
+        lines.append(
+            SignalLine(
+                country_name=row.country_name,
+                rule=row.rule.name,
+                what=row.signal.what,
+                opened_on=opened,
+                days_to_review=(row.reviewed_on - opened).days if row.reviewed_on else None,
+                days_to_decision=(decided - opened).days if decided else None,
+                review_late=row.review_late,
+                decision_late=row.decision_late,
+            )
+        )
+    return sorted(lines, key=lambda line: (line.opened_on, line.country_name))
+
+
 # The report's parts in its order, each read by itself for the tab that shows it.
 SECTIONS = {
     "reviews": _reviews,
@@ -394,4 +433,5 @@ SECTIONS = {
     "plans_approved": _plans_approved,
     "actions": _agency_activity,
     "alerts": _alerts,
+    "signals": _signals,
 }

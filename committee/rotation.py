@@ -14,10 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import audit, clock, settings
-from committee.actor import Actor
-from committee.errors import ValidationError
-from committee.transaction import writing
+from committee import clock, settings
 from db.engine import read_session
 from db.models import Country, Meeting, MeetingSeries, WatchlistEntry
 
@@ -130,23 +127,3 @@ def due_by(day: date, session: Session | None = None) -> list[ReviewDue]:
     """Countries whose review falls due by ``day``: tier 1 first, then the most overdue."""
     due = [r for r in review_schedule(session) if r.next_due_on <= day]
     return sorted(due, key=lambda r: (r.tier, r.next_due_on, r.country_name))
-
-
-def set_review_cadence(*, actor: Actor, country_code: str, meetings: int | None) -> WatchlistEntry:
-    """Review one country every ``meetings`` regular meetings, whatever its tier; None goes
-    back to the tier's cadence."""
-    if meetings is not None and not 1 <= meetings <= 12:
-        raise ValidationError("Review every 1 to 12 regular meetings.", field="cadence")
-    with writing(actor, "watchlist.set_cadence") as w:
-        w.require("watchlist.edit")
-        entry = w.session.scalar(
-            select(WatchlistEntry).where(WatchlistEntry.country_code == country_code.upper())
-        )
-        if entry is None or not entry.on_watchlist:
-            raise ValidationError(f"{country_code} is not on the watchlist.", field="country")
-        before = audit.snapshot(entry)
-        entry.review_cadence_override = meetings
-        entry.version += 1
-        entry.updated_at = clock.now()
-        w.audit(entry, before=before)
-    return entry

@@ -21,6 +21,9 @@ DEFAULTS: dict[str, object] = {
     "review_cadence": {"1": 1, "2": 2, "3": 3},
     # days within which an alert must be reviewed, by severity
     "alert_review_days": {"acute": 3, "serious": 14, "concern": 14},
+    # days within which a signal from data must be reviewed, and decided: a regular meeting
+    # comes every two months, so a signal's review falls due within one cycle
+    "signal_days": {"review": 60, "decision": 90},
     "observers_may_file_alerts": False,
     "idle_timeout_minutes": 30,
 }
@@ -64,6 +67,15 @@ def validate(key: str, value) -> object:
             raise ValidationError(
                 "Give each severity a review deadline of 1 to 90 days.", field=key
             )
+    if key == "signal_days":
+        if set(value) != {"review", "decision"} or not all(
+            isinstance(v, int) and 1 <= v <= 180 for v in value.values()
+        ):
+            raise ValidationError(
+                "Give a signal 1 to 180 days to its review and to its decision.", field=key
+            )
+        if value["decision"] < value["review"]:
+            raise ValidationError("A signal's decision cannot be due before its review.", field=key)
     if key == "idle_timeout_minutes" and not (isinstance(value, int) and 5 <= value <= 24 * 60):
         raise ValidationError("Idle time-out must be 5 to 1440 minutes.", field=key)
     if key == "banner" and (not isinstance(value, str) or not value.strip() or len(value) > 200):
@@ -81,9 +93,7 @@ def update(*, actor: Actor, key: str, value) -> None:
             stored = Setting(key=key, value=value, updated_by_id=actor.id)
             w.session.add(stored)
         else:
-            stored.value = value
-            stored.updated_by_id = actor.id
-            stored.version += 1
+            w.touch(stored, value=value, updated_by_id=actor.id)
         w.audit(stored, before=before, after={"value": value})
 
 

@@ -12,28 +12,29 @@ risk that a new mass killing begins there. Two kinds of its files are read:
   whether a mass killing began (``mk_onset``): each country's risk trend.
 
 Countries match by Correlates of War code (``ccode``) against ``Country.cow_code``, which the
-reference migration filled from the ``countrycode`` library; the Project's names are only shown.
+reference migration filled from ``db/reference/countries.csv``; the Project's names are only shown.
 
 An import is previewed (new, changed, unchanged, unmatched) before it writes; it is written in
 one transaction with one RiskImport row and one audit event, and importing the same file again
-changes nothing.
+changes nothing. Importing a forecast edition evaluates the chair's rules on it in the same
+transaction and opens a signal for each firing (committee/signals.py).
 """
 
 import csv
 import hashlib
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlmodel import Session
 
-from committee import clock
+from committee import clock, data_files, signals
 from committee.actor import Actor
 from committee.errors import ValidationError
-from committee.transaction import writing
+from committee.transaction import Writing, writing
 from db.engine import read_session
 from db.models import Country, RiskImport, RiskObservation, User
 
@@ -46,8 +47,13 @@ EXPECTED = (
     "ewp_name, ccode and risk.YYYYandYYYY.fromYYYY and rank.YYYYandYYYY.fromYYYY columns, or "
     "the history file, whose header has " + ", ".join(HISTORY_COLUMNS)
 )
-MISSING = {"", "NA", "NaN", "nan"}  # how R and pandas write a value that is not there
 PROBLEMS_SHOWN = 10
+# The largest file the Project publishes (the 30-year history) is about 0.5 MB. A file is
+# read as it streams in and refused once past this size, so memory stays bounded whatever
+# is uploaded or named on the command line (the upload limit in .streamlit/config.toml is
+# the same).
+MAX_MEGABYTES = 5
+MAX_BYTES = MAX_MEGABYTES * 1024 * 1024
 # The figures stored for each country and year, compared to tell a changed row from the same.
 FIGURE_FIELDS = (
     "period",
@@ -111,6 +117,7 @@ class ImportPreview:
     unmatched: list[Unmatched] = field(default_factory=list)
     without_figure: list[int] = field(default_factory=list)  # lines whose risk is NA
     import_id: int | None = None
+    signals: int = 0  # signals the import opened (committee.signals)
 
     @property
     def has_changes(self) -> bool:
@@ -142,7 +149,7 @@ class _Layout:
     previous_rank: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: a large file holds many
 class _Row:
     line: int
     ewp_name: str
@@ -156,31 +163,51 @@ class _Row:
     mass_killing_onset: bool | None = None
 
 
-class _BadValue(ValueError):
-    pass
-
-
 # --- reading a file -------------------------------------------------------------------------
 
 
-def _shown(text: str) -> str:
-    """Text from the file, quoted in a message: short, and without characters that Markdown or
-    HTML would act on (the message is shown on a page)."""
-    return "'" + re.sub(r"[^\w .,:/()+-]", "?", text.strip())[:40] + "'"
+def too_big(filename: str) -> ValidationError:
+    return data_files.refuse(
+        filename,
+        f"the file is larger than {MAX_MEGABYTES} MB, the most this import reads (the Project's "
+        f"files are under 1 MB). Expected {EXPECTED}.",
+    )
 
 
-def _refuse(filename: str, problem: str) -> ValidationError:
-    return ValidationError(f"{_shown(filename)}: {problem}", field="file")
+class _Measured(io.RawIOBase):
+    """A file read as it streams: its SHA-256 taken on the way, refused once too large."""
+
+    def __init__(self, source: BinaryIO, filename: str) -> None:
+        self.source, self.filename = source, filename
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.source.read(len(buffer))
+        self.size += len(chunk)
+        if self.size > MAX_BYTES:
+            raise too_big(self.filename)
+        self.digest.update(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
 
-def _decode(content: bytes, filename: str) -> str:
+def _not_text(filename: str) -> ValidationError:
+    return data_files.refuse(filename, f"this is not a text CSV file. Expected {EXPECTED}.")
+
+
+def _cells(reader, filename: str):
+    """The reader's rows; a file that is not UTF-8 text is refused whole."""
     try:
-        text = content.decode("utf-8-sig")
+        for cells in reader:
+            if any("\x00" in cell for cell in cells):
+                raise _not_text(filename)
+            yield cells
     except UnicodeDecodeError:
-        raise _refuse(filename, f"this is not a text CSV file. Expected {EXPECTED}.") from None
-    if "\x00" in text:
-        raise _refuse(filename, f"this is not a text CSV file. Expected {EXPECTED}.")
-    return text
+        raise _not_text(filename) from None
 
 
 def _layout(header: list[str], filename: str) -> _Layout:
@@ -195,7 +222,7 @@ def _layout(header: list[str], filename: str) -> _Layout:
         _, first, last = risks[-1]
         rank = periods.get(("rank", first, last))
         if rank is None:
-            raise _refuse(
+            raise data_files.refuse(
                 filename,
                 f"the file has a risk column for {first}-{last} but no "
                 f"rank.{first}and{last}.fromYYYY column. Expected {EXPECTED}.",
@@ -215,38 +242,27 @@ def _layout(header: list[str], filename: str) -> _Layout:
         )
     if set(HISTORY_COLUMNS) <= set(header):
         return _Layout(kind="history", risk="risk_prev", rank="rank_prev")
-    shown = ", ".join(_shown(name) if name else "(unnamed)" for name in header[:8])
-    raise _refuse(filename, f"expected {EXPECTED}; this file's header begins: {shown}.")
-
-
-def _number(cell: str, what: str) -> float | None:
-    cell = cell.strip()
-    if cell in MISSING:
-        return None
-    try:
-        value = float(cell)
-    except ValueError:
-        raise _BadValue(f"{what} {_shown(cell)} is not a number") from None
-    if not math.isfinite(value):
-        raise _BadValue(f"{what} {_shown(cell)} is not a number")
-    return value
+    shown = ", ".join(data_files.shown(name) if name else "(unnamed)" for name in header[:8])
+    raise data_files.refuse(filename, f"expected {EXPECTED}; this file's header begins: {shown}.")
 
 
 def _whole(cell: str, what: str, *, required: bool = False) -> int | None:
-    value = _number(cell, what)
+    value = data_files.number(cell, what)
     if value is None:
         if required:
-            raise _BadValue(f"{what} is missing")
+            raise data_files.BadValue(f"{what} is missing")
         return None
     if not value.is_integer():
-        raise _BadValue(f"{what} {_shown(cell)} is not a whole number")
+        raise data_files.BadValue(f"{what} {data_files.shown(cell)} is not a whole number")
     return int(value)
 
 
 def _probability(cell: str, what: str) -> float | None:
-    value = _number(cell, what)
+    value = data_files.number(cell, what)
     if value is not None and not 0 <= value <= 1:
-        raise _BadValue(f"{what} {_shown(cell)} is not a probability between 0 and 1")
+        raise data_files.BadValue(
+            f"{what} {data_files.shown(cell)} is not a probability between 0 and 1"
+        )
     return value
 
 
@@ -271,66 +287,85 @@ def _read_row(layout: _Layout, line: int, cells: dict[str, str]) -> _Row:
         row.period = str(_whole(cells["year"], "year", required=True))
         onset = _whole(cells["mk_onset"], "mk_onset")
         if onset not in (None, 0, 1):
-            raise _BadValue(f"mk_onset {_shown(cells['mk_onset'])} is not 0 or 1")
+            raise data_files.BadValue(
+                f"mk_onset {data_files.shown(cells['mk_onset'])} is not 0 or 1"
+            )
         row.mass_killing_onset = None if onset is None else bool(onset)
     return row
 
 
-def _read(content: bytes, filename: str) -> tuple[_Layout, list[_Row]]:
-    """The file's layout and rows; refuses the whole file, naming lines, if any row is bad."""
-    reader = csv.reader(io.StringIO(_decode(content, filename), newline=""))
+def _read(content: bytes | BinaryIO, filename: str) -> tuple[_Layout, list[_Row], str]:
+    """The file's layout, rows and SHA-256, read as it streams; refuses the whole file, naming
+    lines, if any row is bad."""
+    source = io.BytesIO(content) if isinstance(content, bytes) else content
+    if source.seekable():
+        source.seek(0)  # a file previewed, then imported
+    measured = _Measured(source, filename)
+    text = io.TextIOWrapper(io.BufferedReader(measured), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    cells_of = _cells(reader, filename)
     try:
-        header = [name.strip() for name in next(reader, [])]
+        header = [name.strip() for name in next(cells_of, [])]
     except csv.Error as error:
-        raise _refuse(filename, f"not readable as CSV ({error}). Expected {EXPECTED}.") from None
+        raise data_files.refuse(
+            filename, f"not readable as CSV ({error}). Expected {EXPECTED}."
+        ) from None
     if not any(header):
-        raise _refuse(filename, f"the file is empty. Expected {EXPECTED}.")
+        raise data_files.refuse(filename, f"the file is empty. Expected {EXPECTED}.")
     layout = _layout(header, filename)
     rows: list[_Row] = []
-    problems: list[str] = []
+    problems: list[str] = []  # the first PROBLEMS_SHOWN; all of them counted
+    found = 0
+
+    def problem(text: str) -> None:
+        nonlocal found
+        found += 1
+        if len(problems) < PROBLEMS_SHOWN:
+            problems.append(text)
+
     seen: dict[tuple[int, str], int] = {}
     try:
-        for cells in reader:
+        for cells in cells_of:
             line = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
-                problems.append(
-                    f"line {line} has {len(cells)} values where the header has {len(header)}"
-                )
+                problem(f"line {line} has {len(cells)} values where the header has {len(header)}")
                 continue
             try:
                 row = _read_row(layout, line, dict(zip(header, cells, strict=True)))
-            except _BadValue as error:
-                problems.append(f"line {line}: {error}")
+            except data_files.BadValue as error:
+                problem(f"line {line}: {error}")
                 continue
             key = (row.ccode, row.period)
             if key in seen:
                 year = f" for {row.period}" if layout.kind == "history" else ""
-                problems.append(
+                problem(
                     f"lines {seen[key]} and {line} both give ccode {row.ccode} "
-                    f"({_shown(row.ewp_name)}){year}"
+                    f"({data_files.shown(row.ewp_name)}){year}"
                 )
             seen.setdefault(key, line)
             rows.append(row)
     except csv.Error as error:
-        problems.append(f"line {reader.line_num}: not readable as CSV ({error})")
+        problem(f"line {reader.line_num}: not readable as CSV ({error})")
     if problems:
-        shown = "; ".join(problems[:PROBLEMS_SHOWN])
-        more = len(problems) - PROBLEMS_SHOWN
-        raise _refuse(
+        shown = "; ".join(problems)
+        more = found - PROBLEMS_SHOWN
+        raise data_files.refuse(
             filename,
             f"nothing was imported: {shown}"
             + (f"; and {more} more problems" if more > 0 else "")
             + ".",
         )
     if not rows:
-        raise _refuse(filename, f"the file has a header but no rows. Expected {EXPECTED}.")
+        raise data_files.refuse(
+            filename, f"the file has a header but no rows. Expected {EXPECTED}."
+        )
     if layout.kind == "history":
         # A history ends with the forecast for the year before its edition.
         last = max(int(row.period) for row in rows)
         layout = _Layout(kind="history", risk=layout.risk, rank=layout.rank, edition=str(last + 1))
-    return layout, rows
+    return layout, rows, measured.digest.hexdigest()
 
 
 def _description(layout: _Layout, rows: list[_Row]) -> str:
@@ -347,8 +382,8 @@ def _description(layout: _Layout, rows: list[_Row]) -> str:
 # --- comparing with what is stored ----------------------------------------------------------
 
 
-def _compare(session: Session, content: bytes, filename: str) -> ImportPreview:
-    layout, rows = _read(content, filename)
+def _compare(session: Session, content: bytes | BinaryIO, filename: str) -> ImportPreview:
+    layout, rows, sha256 = _read(content, filename)
     countries = {
         cow: (code, name)
         for cow, code, name in session.execute(
@@ -369,7 +404,7 @@ def _compare(session: Session, content: bytes, filename: str) -> ImportPreview:
     }
     preview = ImportPreview(
         filename=filename,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=sha256,
         kind=layout.kind,
         edition=layout.edition,
         description=_description(layout, rows),
@@ -407,25 +442,30 @@ def _compare(session: Session, content: bytes, filename: str) -> ImportPreview:
     return preview
 
 
-def preview_file(*, content: bytes, filename: str) -> ImportPreview:
-    """What importing ``content`` would do. Writes nothing; refuses a malformed file."""
+def preview_file(*, content: bytes | BinaryIO, filename: str) -> ImportPreview:
+    """What importing ``content`` (the file's bytes, or the file open for reading) would do.
+    Writes nothing; refuses a malformed file, or one over ``MAX_MEGABYTES``."""
     with read_session() as session:
         return _compare(session, content, filename)
 
 
-def import_file(*, actor: Actor, content: bytes, filename: str) -> ImportPreview:
+def import_file(*, actor: Actor, content: bytes | BinaryIO, filename: str) -> ImportPreview:
     """Import a file: all of it or, on any problem, nothing. The figures are compared again
     inside the transaction, so what is written is what differs at that moment."""
     with writing(actor, "risk.import") as w:
         w.require("risk.import")
         preview = _compare(w.session, content, filename)
         if not preview.has_changes:
-            # Nothing to write: the record stays as it is; the attempt is still audited.
+            # Nothing to write: the record stays as it is; the attempt is still audited. The
+            # rules are evaluated again (the chair may have set new ones since); a firing
+            # already recorded opens nothing.
             w.audit(
                 record_type="risk_import",
                 after=None,
                 detail=f"{filename}: nothing new. {preview.summary}",
             )
+            if preview.kind == "forecast":
+                preview.signals = _evaluate(w, actor, preview)
             return preview
         record = RiskImport(
             source=SOURCE,
@@ -473,14 +513,26 @@ def import_file(*, actor: Actor, content: bytes, filename: str) -> ImportPreview
             }
             for change in preview.changed:
                 observation = stored[(change.figure.country_code, change.figure.data_year)]
-                for name, value in change.figure.values().items():
-                    setattr(observation, name, value)
-                observation.import_id = record.id
-                observation.version += 1
-                observation.updated_at = now
+                w.touch(observation, **change.figure.values(), import_id=record.id)
         w.audit(record, detail=preview.summary)
         preview.import_id = record.id
+        if preview.kind == "forecast":
+            # Blueprint 2-5: the new figures trigger review in the import's own transaction.
+            preview.signals = _evaluate(w, actor, preview)
     return preview
+
+
+def _evaluate(w: Writing, actor: Actor, preview: ImportPreview) -> int:
+    """Open the signals the chair's rules fire on the edition; how many were opened."""
+    import_id = preview.import_id or w.session.scalar(
+        select(func.max(RiskImport.id)).where(
+            RiskImport.edition == preview.edition, RiskImport.kind == "forecast"
+        )
+    )
+    opened = signals.open_signals(
+        actor=actor, edition=preview.edition, sha256=preview.sha256, risk_import_id=import_id
+    )
+    return len(opened)
 
 
 # --- what has been imported -----------------------------------------------------------------
@@ -488,21 +540,22 @@ def import_file(*, actor: Actor, content: bytes, filename: str) -> ImportPreview
 
 @dataclass(frozen=True)
 class ImportRecord:
-    """A past import, with who made it."""
+    """A past import (of the statistical risk, or of another public data set), with who
+    made it."""
 
     record: RiskImport
     imported_by: str
 
 
-def imports() -> list[ImportRecord]:
-    """Every import, newest first."""
+def imports(model=RiskImport) -> list[ImportRecord]:
+    """Every import of ``model``'s kind, newest first."""
     with read_session() as session:
         return [
             ImportRecord(record, name or "Operator (command line)")
             for record, name in session.execute(
-                select(RiskImport, User.name)
-                .join(User, User.id == RiskImport.imported_by_id, isouter=True)
-                .order_by(RiskImport.id.desc())
+                select(model, User.name)
+                .join(User, User.id == model.imported_by_id, isouter=True)
+                .order_by(model.id.desc())
             )
         ]
 
@@ -531,7 +584,8 @@ def files_to_load(folder: Path) -> list[Path]:
     newest: dict[str, tuple[str, Path]] = {}
     for path in sorted(folder.glob("*.csv")):
         try:
-            layout, _ = _read(path.read_bytes(), path.name)
+            with path.open("rb") as file:
+                layout, _, _ = _read(file, path.name)
         except ValidationError:
             continue  # other files of the Project (e.g. the country name sheet)
         if layout.kind not in newest or layout.edition > newest[layout.kind][0]:

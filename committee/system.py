@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from committee import auth, settings
+from committee import auth, links, sessions, settings
 from committee.errors import ValidationError
 from db import migrate
 from db.engine import database_url, get_engine, read_session
@@ -56,7 +56,7 @@ def check() -> HealthReport:
         lines.append(f"schema at {current or 'nothing'}, code expects {head}: run init-db")
         return HealthReport(False, lines)
     lines.append(f"schema current ({head})")
-    problems = auth.problems() + _setting_problems()
+    problems = auth.problems() + links.problems() + sessions.problems() + _setting_problems()
     lines += [f"problem: {problem}" for problem in problems]
     if not problems:
         lines.append(f"settings sound; sign-in mode {auth.mode()}")

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, and_, case, cast, exists, func, select
 from sqlmodel import Session
 
-from committee import clock
+from committee import clock, restricted_alerts
+from committee.actor import Actor
 from committee.errors import NotFound
 from db.engine import is_postgresql, read_session
 from db.models import (
@@ -345,7 +346,9 @@ class ItemDetail:
     people: list[tuple[int, str]] = field(default_factory=list)  # the owner agency's people
 
 
-def item_detail(item_id: int) -> ItemDetail:
+def item_detail(item_id: int, *, actor: Actor) -> ItemDetail:
+    """One item as ``actor`` reads it: where it came from is named only where they may read
+    that (a restricted alert, or the decision that closed one, stays unnamed)."""
     today = clock.today()
     with read_session() as session:
         row = session.execute(_tracked_query(today).where(ActionItem.id == item_id)).first()
@@ -377,7 +380,7 @@ def item_detail(item_id: int) -> ItemDetail:
         return ItemDetail(
             tracked=tracked,
             supporting=supporting,
-            origin=_origin_text(session, item),
+            origin=_origin_text(session, item, actor),
             meeting=session.get(Meeting, item.meeting_id) if item.meeting_id else None,
             pending_request=pending,
             history=_history(session, item_id),
@@ -385,16 +388,19 @@ def item_detail(item_id: int) -> ItemDetail:
         )
 
 
-def _origin_text(session: Session, item: ActionItem) -> str:
-    if item.decision_id:
-        decision = session.get(Decision, item.decision_id)
-        return f"Decision: {decision.text}" if decision else "Decision"
+def _origin_text(session: Session, item: ActionItem, actor: Actor) -> str:
+    decision = session.get(Decision, item.decision_id) if item.decision_id else None
+    alert_id = item.alert_id or (decision.alert_id if decision else None)
+    alert = session.get(Alert, alert_id) if alert_id else None
+    if alert is not None and not restricted_alerts.may_read(actor, alert):
+        return "Tasked by the chair"
+    if decision is not None:
+        return f"Decision: {decision.text}"
     if item.line_of_effort_id:
         line = session.get(LineOfEffort, item.line_of_effort_id)
         return f"Line of effort: {line.objective}" if line else "Line of effort"
-    if item.alert_id:
-        alert = session.get(Alert, item.alert_id)
-        return f"Alert {alert.reference}" if alert else "Alert"
+    if alert is not None:
+        return f"Alert {alert.reference}"
     return "On its own"
 
 

@@ -10,8 +10,15 @@ from db.models.people import ROLES as ROLES
 
 TIER_LABELS = {1: "Tier 1 — acute", 2: "Tier 2 — high risk", 3: "Tier 3 — watch"}
 TIER_SHORT = {1: "Acute", 2: "High risk", 3: "Watch"}
-TIER_COLORS = {1: "#b2182b", 2: "#ef8a62", 3: "#f6c85f"}
-OFF_WATCHLIST_COLOR = "#e0e0e0"
+# Every colour here passes WCAG 2.1 AA (issue 25): as a shape (map, chart) 3:1 against white and
+# against the map's grey; as text on white 4.5:1 (the status colours, OVERDUE_COLOR); as a cell's
+# background, with the ink ``ink_on`` gives it, 4.5:1. tests/test_colours.py checks each.
+TIER_COLORS = {1: "#a50026", 2: "#d95f02", 3: "#2166ac"}
+OFF_WATCHLIST_COLOR = "#eeeeee"
+# The statistical risk on the map, low to high. Plotly's "OrRd" starts near white (1.1:1): a
+# country with a low risk vanished into the land. Every stop here stands 3:1 from the land and
+# from white; the figures themselves are in the table beside the map.
+RISK_SCALE = ["#d9661f", "#c0391b", "#99121b", "#67000d"]
 
 # UN Framework of Analysis for Atrocity Crimes (2014), risk factors 1-14.
 RISK_FACTORS = {
@@ -68,6 +75,34 @@ TOOLBOX_LABELS = {
     "economic_measures": "Economic measures",
     "legal_measures": "Legal measures",
 }
+# The evidence review of policy tools (committee/tools_evidence.py).
+STRATEGY_LABELS = {
+    "dissuade": "Dissuade perpetrators",
+    "degrade": "Degrade their capacity",
+    "protect": "Protect civilians",
+    "transition": "Facilitate a transition",
+}
+INSTRUMENT_LABELS = {
+    "diplomatic": "Diplomatic",
+    "informational": "Informational",
+    "military": "Military",
+    "economic": "Economic",
+    "legal": "Legal",
+}
+STRENGTH_LABELS = {
+    "stronger": "Stronger",
+    "moderate": "Moderate",
+    "weaker": "Weaker",
+    "none_available": "None available",
+    None: "—",
+}
+DIRECTION_LABELS = {
+    "greater": "works better",
+    "lesser": "works worse",
+    "mixed": "no or mixed effect",
+    None: "—",
+}
+FACTOR_MARK_LABELS = {"holds": "Holds", "does_not_hold": "Does not hold", "unknown": "Unknown"}
 CLEARANCE_LABELS = {
     "pending": "Pending",
     "concur": "Concur",
@@ -89,11 +124,11 @@ ACTION_STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 ACTION_STATUS_COLORS = {
-    "open": "#4575b4",
-    "in_progress": "#74add1",
-    "blocked": "#f46d43",
-    "done": "#1a9850",
-    "cancelled": "#bdbdbd",
+    "open": "#1d5fa8",
+    "in_progress": "#6a51a3",
+    "blocked": "#a35200",
+    "done": "#1a7f37",
+    "cancelled": "#6b6b6b",
 }
 OVERDUE_COLOR = "#b2182b"
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
@@ -109,7 +144,7 @@ SEVERITY_LABELS = {
     "serious": "Serious",
     "concern": "Concern",
 }
-SEVERITY_COLORS = {"acute": "#b2182b", "serious": "#ef8a62", "concern": "#f6c85f"}
+SEVERITY_COLORS = {"acute": "#a50026", "serious": "#d95f02", "concern": "#2166ac"}
 ALERT_STATUS_LABELS = {
     "new": "New",
     "acknowledged": "Acknowledged",
@@ -125,7 +160,28 @@ REVIEW_STATUS_LABELS = {
 }
 REVIEW_STATUS_COLORS = {
     "on_time": "#1a9850",
-    "due": "#fdae61",
+    "due": "#a87900",
     "overdue": "#d73027",
     "never": "#7f7f7f",
 }
+
+DUE_SOON_COLOR = "#9a5b00"  # "due in the next 14 days", as text
+INK = "#111111"  # text on a light background
+INK_ON_DARK = "#ffffff"
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG 2.1 contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink_on(background: str) -> str:
+    """The text colour that reads best on ``background``: dark ink, or white."""
+    return max((INK, INK_ON_DARK), key=lambda ink: contrast(ink, background))

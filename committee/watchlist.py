@@ -13,12 +13,22 @@ from sqlmodel import Session
 
 from committee import audit, clock, coverage, rotation, tracker
 from committee.actor import Actor
-from committee.errors import NotFound, ValidationError
+from committee.errors import ValidationError
 from committee.transaction import Writing, writing
 from db.engine import read_session
-from db.models import ActionItem, Country, Plan, RiskObservation, TierChange, WatchlistEntry
+from db.models import (
+    ActionItem,
+    Alert,
+    Country,
+    Plan,
+    RiskObservation,
+    TierChange,
+    WatchlistEntry,
+)
 from db.models.countries import TIERS
 
+# The tier an alert's country is put on the watchlist at, by the alert's severity.
+SUGGESTED_TIER = {"acute": 1, "serious": 2, "concern": 3}
 # Plans that speak for a country now (superseded and archived ones are history).
 CURRENT_PLAN_STATUSES = ("draft", "in_clearance", "approved")
 
@@ -68,6 +78,8 @@ class MapCountry:
 
 
 # --- writes ---------------------------------------------------------------------------------
+# This module owns every change to a watchlist entry: the pages, the meeting room (reviews and
+# tier changes), the rotation's cadence and the alert channel all call the services below.
 
 
 def _country(w: Writing, country_code: str) -> Country:
@@ -94,7 +106,7 @@ def _entry(w: Writing, country_code: str) -> WatchlistEntry:
         )
     )
     if entry is None or not entry.on_watchlist:
-        raise NotFound(f"{country_code} is not on the watchlist.")
+        raise ValidationError(f"{country_code} is not on the watchlist.", field="country")
     return entry
 
 
@@ -117,24 +129,49 @@ def add_country(*, actor: Actor, country_code: str, tier: int, reason: str) -> W
     with writing(actor, "watchlist.add") as w:
         w.require("watchlist.edit")
         country = _country(w, country_code)
-        entry = w.session.scalar(
-            select(WatchlistEntry).where(WatchlistEntry.country_code == country.code)
-        )
-        if entry is not None and entry.on_watchlist:
-            raise ValidationError(f"{country.name} is already on the watchlist.", field="country")
-        before = audit.snapshot(entry)
+        entry = _put_on(w, country, tier, reason.strip())
         if entry is None:
-            entry = WatchlistEntry(country_code=country.code, tier=tier, since=clock.today())
-            w.session.add(entry)
-        else:
-            entry.on_watchlist = True
-            entry.tier = tier
-            entry.since = clock.today()
-            entry.version += 1
-            entry.updated_at = clock.now()
-        entry.reason = reason.strip()
-        _record_change(w, country.code, None, tier, reason=reason.strip())
-        w.audit(entry, before=before)
+            raise ValidationError(f"{country.name} is already on the watchlist.", field="country")
+    return entry
+
+
+def watch_for_alert(*, actor: Actor, alert_id: int) -> WatchlistEntry | None:
+    """The alert channel's trigger (Blueprint 2-5): the alert's country goes on the watchlist
+    at the tier its severity suggests, unless it is there already (then None). Whoever filed
+    the alert sets this off, so the alert's filer may, beside the chairs."""
+    with writing(actor, "watchlist.add_for_alert") as w:
+        alert = w.get(Alert, alert_id, what="Alert")
+        w.require("alert.trigger", record=alert, filed_by_id=alert.filed_by_id)
+        # A restricted alert's existence is not for every member: the reason does not name it,
+        # nor say that an alert put the country here.
+        reason = (
+            "Added to the watchlist."
+            if alert.restricted
+            else f"Added by the alert channel: {alert.severity} alert {alert.reference}."
+        )
+        entry = _put_on(w, _country(w, alert.country_code), SUGGESTED_TIER[alert.severity], reason)
+        if entry is None:
+            w.nothing_to_do()
+        return entry
+
+
+def _put_on(w: Writing, country: Country, tier: int, reason: str) -> WatchlistEntry | None:
+    """Put ``country`` on the watchlist, or None if it is on it already."""
+    entry = w.session.scalar(
+        select(WatchlistEntry).where(WatchlistEntry.country_code == country.code)
+    )
+    if entry is not None and entry.on_watchlist:
+        return None
+    before = audit.snapshot(entry)
+    if entry is None:
+        entry = WatchlistEntry(
+            country_code=country.code, tier=tier, since=clock.today(), reason=reason
+        )
+        w.session.add(entry)
+    else:
+        w.touch(entry, on_watchlist=True, tier=tier, since=clock.today(), reason=reason)
+    _record_change(w, country.code, None, tier, reason=reason)
+    w.audit(entry, before=before)
     return entry
 
 
@@ -156,7 +193,7 @@ def set_tier(
             raise ValidationError(f"{entry.country_code} is already tier {tier}.", field="tier")
         before = audit.snapshot(entry)
         old = entry.tier
-        w.update_versioned(entry, seen_version=seen_version, tier=tier, reason=reason.strip())
+        w.touch(entry, seen_version=seen_version, tier=tier, reason=reason.strip())
         _record_change(
             w, entry.country_code, old, tier, reason=reason.strip(), agenda_item_id=agenda_item_id
         )
@@ -172,8 +209,39 @@ def take_off(*, actor: Actor, country_code: str, reason: str, seen_version: int)
         w.require("watchlist.edit")
         entry = _entry(w, country_code)
         before = audit.snapshot(entry)
-        w.update_versioned(entry, seen_version=seen_version, on_watchlist=False)
+        w.touch(entry, seen_version=seen_version, on_watchlist=False)
         _record_change(w, entry.country_code, entry.tier, None, reason=reason.strip())
+        w.audit(entry, before=before)
+    return entry
+
+
+def set_review_cadence(
+    *, actor: Actor, country_code: str, meetings: int | None, seen_version: int | None
+) -> WatchlistEntry:
+    """Review one country every ``meetings`` regular meetings, whatever its tier; None goes
+    back to the tier's cadence (``rotation``). ``seen_version``: the entry's version the chair
+    saw; None for the operator's command line, which acts on the entry as it stands."""
+    if meetings is not None and not 1 <= meetings <= 12:
+        raise ValidationError("Review every 1 to 12 regular meetings.", field="cadence")
+    with writing(actor, "watchlist.set_cadence") as w:
+        w.require("watchlist.edit")
+        entry = _entry(w, country_code)
+        before = audit.snapshot(entry)
+        w.touch(entry, seen_version=seen_version, review_cadence_override=meetings)
+        w.audit(entry, before=before)
+    return entry
+
+
+def record_review(
+    *, actor: Actor, country_code: str, meeting_id: int, reviewed_on: date
+) -> WatchlistEntry:
+    """The committee reviewed the country at a meeting: its last review, from which the next
+    falls due (``rotation``)."""
+    with writing(actor, "watchlist.record_review") as w:
+        w.require("meeting.run")
+        entry = _entry(w, country_code)
+        before = audit.snapshot(entry)
+        w.touch(entry, last_reviewed_on=reviewed_on, last_review_meeting_id=meeting_id)
         w.audit(entry, before=before)
     return entry
 

@@ -1,5 +1,7 @@
 """Bring a database's schema to the newest migration (Alembic owns the schema)."""
 
+import threading
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -7,6 +9,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from db.engine import PROJECT_ROOT, get_engine
+
+# The app server migrates at start in the background while a first page may ask too: one at a
+# time in a process (on PostgreSQL, an advisory lock also keeps processes apart; env.py).
+_migrating = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -24,7 +30,7 @@ def migrate_to(revision: str, engine: Engine | None = None, *, down: bool = Fals
     """Bring the schema up (or ``down``) to ``revision``, in one transaction."""
     engine = engine or get_engine()
     config = alembic_config()
-    with engine.connect() as connection:
+    with _migrating, engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             _sqlite_foreign_keys(connection, on=False)

@@ -4,6 +4,7 @@ handling marking is on every page and both formats say the same thing."""
 
 import io
 from collections import Counter
+from statistics import median
 
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -48,6 +49,7 @@ def blocks(report: reports.AnnualReport) -> list[Block]:
         *_plans(report),
         *_actions(report),
         *_alerts(report),
+        *_signals(report),
         Paragraph(
             "Drawn from the committee's record in APC Desk. Restricted alerts are counted without "
             "their country.",
@@ -82,6 +84,11 @@ def _summary(report: reports.AnnualReport) -> list[Block]:
                     "Alerts",
                     f"{len(report.alerts)} filed, {report.alerts_reviewed_on_time} reviewed "
                     "within their deadline",
+                ),
+                (
+                    "Reviews triggered by data",
+                    f"{len(report.signals)} signals, "
+                    f"{sum(1 for s in report.signals if s.days_to_decision is not None)} decided",
                 ),
             ]
         ),
@@ -161,6 +168,47 @@ def _actions(report: reports.AnnualReport) -> list[Block]:
                 for a in report.actions
             ],
             [0.55, 0.15, 0.15, 0.15],
+        ),
+    ]
+
+
+def _signals(report: reports.AnnualReport) -> list[Block]:
+    out: list[Block] = [Heading("Reviews triggered by data, and how fast")]
+    if not report.signals:
+        return [*out, Paragraph("No rule on the statistical risk fired in the period.")]
+    reviewed = sorted(s.days_to_review for s in report.signals if s.days_to_review is not None)
+    decided = sorted(s.days_to_decision for s in report.signals if s.days_to_decision is not None)
+
+    def middle(days: list[int]) -> str:
+        return f"{median(days):g} days" if days else "—"
+
+    rows, fills = [], {}
+    for line in report.signals:
+        rows.append(
+            [
+                line.country_name,
+                f"{line.rule}: {line.what}",
+                day(line.opened_on),
+                "Not yet" if line.days_to_review is None else str(line.days_to_review),
+                "Not yet" if line.days_to_decision is None else str(line.days_to_decision),
+            ]
+        )
+        if line.review_late:
+            fills[len(rows) - 1, 3] = LATE_FILL
+        if line.decision_late:
+            fills[len(rows) - 1, 4] = LATE_FILL
+    return [
+        *out,
+        Paragraph(
+            f"{len(report.signals)} signals opened by the committee's rules on the Early Warning "
+            f"Project's statistical risk; {len(reviewed)} reviewed at a meeting (median "
+            f"{middle(reviewed)}), {len(decided)} closed by a decision (median {middle(decided)})."
+        ),
+        Table(
+            ["Country", "What fired", "Opened", "Days to review", "Days to decision"],
+            rows,
+            [0.18, 0.42, 0.14, 0.13, 0.13],
+            fills,
         ),
     ]
 

@@ -17,28 +17,21 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Component, Conference, Event, Todo, vCalAddress, vText
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import clock, feeds, vocabulary
+from committee import agenda, clock, invitations, links, vocabulary
 from committee.errors import NotFound, ValidationError
 from committee.feeds import Subscription
+from committee.invitations import INVITED_ROLES, meeting_link
 from db.engine import read_session
 from db.models import ActionItem, Agency, AgendaItem, Country, Meeting, User
 from db.models.actions import CLOSED_STATUSES
 
 PRODID = "-//APC Desk//Atrocities Prevention Committee//EN"
 COMMITTEE = "Atrocities Prevention Committee"
-# RFC 5546 wants an ORGANIZER on every event; this stands in only while nobody is a chair.
-NO_CHAIR_ADDRESS = "apc-desk@localhost"
 REMINDER = timedelta(minutes=30)
 FEED_REFRESH = timedelta(hours=1)
-# Who is invited to meetings, and how (administrators run the tool; they are not members).
-INVITED_ROLES = {
-    "chair": "REQ-PARTICIPANT",
-    "agency_rep": "REQ-PARTICIPANT",
-    "observer": "OPT-PARTICIPANT",
-}
 TODO_STATUS = {"open": "NEEDS-ACTION", "in_progress": "IN-PROCESS", "blocked": "IN-PROCESS"}
 TODO_PRIORITY = {"critical": 1, "high": 3, "medium": 5, "low": 9}  # RFC 5545: 1 is highest
 
@@ -60,19 +53,18 @@ def action_item_uid(item_id: int) -> str:
     return f"action-item-{item_id}@apc-desk"
 
 
-def meeting_link(meeting_id: int) -> str:
-    """The meeting's page in the app (the reader signs in there)."""
-    return f"{feeds.base_url()}/meeting?id={meeting_id}"
-
-
 # --- what people download -------------------------------------------------------------------
 
 
-def invitation(meeting_id: int, *, cancel: bool = False) -> bytes:
+def invitation(
+    meeting_id: int, *, cancel: bool = False, organizer: tuple[str, str] | None = None
+) -> bytes:
     """One meeting's invitation: ``METHOD:REQUEST`` to everyone invited, with the agenda, a
     link back and a reminder; ``METHOD:CANCEL`` (same UID, the raised SEQUENCE,
     ``STATUS:CANCELLED``) once the meeting is cancelled. With nobody to invite it is published
-    instead, since a REQUEST needs an ATTENDEE. ``cancel=True`` insists on a cancellation."""
+    instead, since a REQUEST needs an ATTENDEE. ``cancel=True`` insists on a cancellation.
+    ``organizer`` (address, name) replaces the chair: the committee's own address, on mailed
+    invitations, where replies must come back to it."""
     with read_session() as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
@@ -86,7 +78,7 @@ def invitation(meeting_id: int, *, cancel: bool = False) -> bytes:
         chairs = _chairs(session)
         invitees = _invitees(session)
         agenda = _agendas(session, [meeting.id]).get(meeting.id, [])
-    organizer = _organizer(meeting, chairs)
+    organizer = _Person(*organizer, "chair") if organizer else _organizer(meeting, chairs)
     attendees = [
         person.address(
             role=INVITED_ROLES[person.role], partstat="NEEDS-ACTION", rsvp=True, cutype="INDIVIDUAL"
@@ -176,32 +168,23 @@ def _chairs(session: Session) -> dict[int, _Person]:
 def _organizer(meeting: Meeting, chairs: dict[int, _Person]) -> _Person:
     """The chair who scheduled the meeting, else the longest-serving chair."""
     chair = chairs.get(meeting.created_by_id) or next(iter(chairs.values()), None)
-    return chair or _Person(NO_CHAIR_ADDRESS, COMMITTEE, "chair")
+    # RFC 5546 wants an ORGANIZER on every event; the tool stands in while nobody is a chair.
+    return chair or _Person(f"apc-desk@{links.host()}", COMMITTEE, "chair")
 
 
 def _invitees(session: Session) -> list[_Person]:
-    """Every active member of an active agency (or of none), by name."""
-    rows = session.scalars(
-        select(User)
-        .join(Agency, Agency.id == User.agency_id, isouter=True)
-        .where(
-            User.active,
-            User.role.in_(INVITED_ROLES),
-            or_(User.agency_id.is_(None), Agency.active),
-        )
-        .order_by(User.name)
-    )
-    return [_Person(user.email, user.name, user.role) for user in rows]
+    """Everyone invited to meetings (the rule is ``committee.invitations``'), by name."""
+    return [_Person(user.email, user.name, user.role) for user in invitations.invitees(session)]
 
 
 def _agendas(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Each published agenda as numbered lines; a draft agenda is not sent out."""
+    """Each agenda every member may read, as numbered lines: a draft agenda is not sent out."""
     agendas: dict[int, list[str]] = {}
     rows = session.execute(
         select(AgendaItem, Agency.code)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
         .join(Agency, Agency.id == AgendaItem.presenter_agency_id, isouter=True)
-        .where(AgendaItem.meeting_id.in_(meeting_ids), Meeting.agenda_status == "published")
+        .where(AgendaItem.meeting_id.in_(meeting_ids), agenda.readable_by(None))
         .order_by(AgendaItem.meeting_id, AgendaItem.position)
     )
     for item, presenter in rows:
@@ -308,7 +291,7 @@ def _todo(
             lines[-1] += f" — {item.status_reason}"
         if item.description:
             lines += ["", item.description]
-    lines += ["", f"APC Desk (sign in): {feeds.base_url()}"]
+    lines += ["", f"APC Desk (sign in): {links.base_url()}"]
     todo = Todo.new(
         uid=action_item_uid(item.id),
         stamp=stamp,

@@ -20,7 +20,18 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sqlalchemy import select
 
-from committee import access, briefs, clock, plans, settings, vocabulary
+from committee import (
+    access,
+    agenda,
+    briefs,
+    clock,
+    coverage,
+    horizon,
+    plans,
+    settings,
+    tools_evidence,
+    vocabulary,
+)
 from committee import minutes as minutes_service
 from committee.actor import Actor
 from committee.errors import NotFound, PermissionDenied, ValidationError
@@ -143,18 +154,8 @@ def _read_meeting(meeting_id: int, actor: Actor) -> _MeetingRecord:
     return _MeetingRecord(meeting, items)
 
 
-def agenda_visible(actor: Actor, meeting: Meeting) -> bool:
-    """As on the meeting's page: members see the agenda once it is published (or the meeting
-    held); a draft agenda only the chair and secretariat."""
-    return (
-        meeting.agenda_status == "published"
-        or meeting.status == "held"
-        or access.can(actor, "agenda.edit")
-    )
-
-
 def _check_agenda_visible(record: _MeetingRecord, actor: Actor) -> None:
-    if not agenda_visible(actor, record.meeting):
+    if not agenda.may_read(actor, record.meeting):
         raise ValidationError(
             f"The agenda of {record.meeting.title} is not published yet.", field="agenda"
         )
@@ -660,8 +661,55 @@ def _lines_of_effort(detail: plans.VersionDetail) -> list[Block]:
                     ("Risk factors addressed", factors or "—"),
                 ]
             ),
+            *_tools_used(view),
+        ]
+    flags = coverage.against_the_evidence([detail.version.id])
+    if flags:
+        blocks += [
+            Heading("Tools used against the evidence", 2),
+            Bullets([flag.text for flag in flags]),
         ]
     return blocks
+
+
+def _tools_used(view: plans.LineView) -> list[Block]:
+    """Each evidence-review tool a line relies on: what it is, its theory of change, and the
+    factors marked for the country or backed by stronger or moderate evidence."""
+    blocks: list[Block] = []
+    for entry in tools_evidence.tools(view.tool_ids):
+        tool = entry.tool
+        blocks += [
+            Paragraph(
+                [("Relies on: ", "B"), (tool.name, "B"), (f" — {tool.short_description}", "")]
+            ),
+            Paragraph([("Theory of change: ", "I"), (tool.theory_of_change or "—", "")]),
+        ]
+        if not tool.evidence_reviewed:
+            blocks.append(Paragraph("No evidence review yet for this tool.", note=True))
+            continue
+        rows = [
+            [
+                factor.name,
+                _evidence(factor.research_strength, factor.research_direction),
+                _evidence(factor.practitioner_strength, factor.practitioner_direction),
+                vocabulary.FACTOR_MARK_LABELS.get(view.evidence_marks.get(factor.id), "Not marked"),
+            ]
+            for factor in entry.factors
+            if factor.id in view.evidence_marks
+            or tools_evidence.strongest(factor) in tools_evidence.STRONG_EVIDENCE
+        ]
+        if rows:
+            columns = ["Factor", "Research", "Practitioners", "In this country"]
+            blocks.append(Table(columns, rows, [0.4, 0.2, 0.2, 0.2]))
+    if blocks:
+        blocks.append(Paragraph(f"Evidence: {tools_evidence.SOURCE}.", note=True))
+    return blocks
+
+
+def _evidence(strength: str | None, direction: str | None) -> str:
+    if strength in (None, "none_available"):
+        return "—"
+    return f"{vocabulary.STRENGTH_LABELS[strength]}: {vocabulary.DIRECTION_LABELS[direction]}"
 
 
 def _clearance_grid(detail: plans.VersionDetail) -> list[Block]:
@@ -692,6 +740,133 @@ def _clearance_grid(detail: plans.VersionDetail) -> list[Block]:
         Paragraph(f"{len(detail.clearances)} agencies: {summary}."),
         Table(columns, rows, [0.26, 0.16, 0.3, 0.16, 0.12], fills),
     ]
+
+
+# --- the horizon scan -----------------------------------------------------------------------
+
+
+def horizon_paper(
+    *, actor: Actor, fmt: str, edition: str | None = None, threshold: float = 5.0
+) -> Export:
+    """The horizon scan of an edition of the statistical risk, as a DOCX or PDF file."""
+    check_format(fmt)
+    scan = horizon.horizon_scan(actor=actor, edition=edition, threshold=threshold)
+    return export(_horizon(scan), fmt, f"apc-horizon-scan-{scan.edition}.{fmt}")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _tier_name(tier: int | None) -> str:
+    return vocabulary.TIER_SHORT[tier] if tier else "Not watched"
+
+
+def _horizon(scan: horizon.HorizonScan) -> Paper:
+    period = scan.period.replace("-", "–")
+    blocks: list[Block] = [
+        Facts(
+            [
+                ("Edition", f"{scan.edition}: two-year risk of a new mass killing, {period}"),
+                ("Compared with", f"the {scan.previous_edition} edition"),
+                ("Countries off the watchlist shown above", f"{scan.threshold:g} % risk"),
+                (
+                    "Tier and rank diverge when",
+                    f"tier 3 or off the watchlist in the top {scan.top}; "
+                    f"tier 1 ranked below {scan.below}",
+                ),
+                ("Open signals from data", str(len(scan.open_signals))),
+            ]
+        ),
+        Heading("Biggest movers"),
+    ]
+    if scan.movers:
+        rows, fills = [], {}
+        for m in scan.movers:
+            rows.append(
+                [
+                    m.country_name,
+                    _tier_name(m.tier),
+                    _pct(m.risk_before),
+                    _pct(m.now.risk),
+                    f"{m.rise:+.2f}",
+                    f"{m.rank_before or '—'} → {m.now.rank or '—'}",
+                ]
+            )
+            if m.rise > 0:
+                fills[len(rows) - 1, 4] = tint(vocabulary.TIER_COLORS[2])
+        columns = ["Country", "Tier", "Risk before", "Risk now", "Points", "Rank"]
+        blocks.append(Table(columns, rows, [0.28, 0.14, 0.14, 0.14, 0.12, 0.18], fills))
+    else:
+        blocks.append(Paragraph("No figures of an edition before this one are on record."))
+    blocks.append(Heading(f"Above {scan.threshold:g} % and not on the watchlist"))
+    if scan.unwatched_above:
+        blocks.append(
+            Table(
+                ["Country", "Risk now", "Rank", "Risk before"],
+                [
+                    [m.country_name, _pct(m.now.risk), str(m.now.rank or "—"), _pct(m.risk_before)]
+                    for m in scan.unwatched_above
+                ],
+                [0.4, 0.2, 0.2, 0.2],
+            )
+        )
+    else:
+        blocks.append(Paragraph("Every country above the threshold is on the watchlist."))
+    blocks.append(Heading("The committee's tier and the statistical rank diverge"))
+    if scan.divergences:
+        blocks.append(
+            Table(
+                ["Country", "How", "Risk now"],
+                [[m.country_name, how, _pct(m.now.risk)] for m, how in scan.divergences],
+                [0.35, 0.45, 0.2],
+            )
+        )
+    else:
+        blocks.append(Paragraph("None: tiers and ranks agree."))
+    blocks.append(Heading("Open signals from data"))
+    if scan.open_signals:
+        blocks.append(
+            Table(
+                ["Country", "Rule", "What fired", "Review by"],
+                [
+                    [r.country_name, r.rule.name, r.signal.what, day(r.signal.review_due_on)]
+                    for r in scan.open_signals
+                ],
+                [0.2, 0.22, 0.42, 0.16],
+            )
+        )
+    else:
+        blocks.append(Paragraph("No signal is open."))
+    if scan.trends:
+        blocks += [PageBreak(), Heading("Risk trends")]
+        names = {m.country_code: (m.country_name, m.tier) for m in scan.movers}
+        names |= {m.country_code: (m.country_name, m.tier) for m in scan.unwatched_above}
+        names |= {m.country_code: (m.country_name, m.tier) for m, _ in scan.divergences}
+        names |= {r.signal.country_code: (r.country_name, r.tier) for r in scan.open_signals}
+        for code in sorted(scan.trends, key=lambda c: names[c][0]):
+            name, tier = names[code]
+            blocks += [
+                Heading(f"{name} ({_tier_name(tier).lower()})", 2),
+                Chart(
+                    _risk_chart(tuple(scan.trends[code]), tier),
+                    f"Estimated risk of a new mass killing in {name}, by year forecast.",
+                    width=0.8,
+                ),
+            ]
+    blocks.append(
+        Paragraph(
+            "Source: Early Warning Project, Statistical Risk Assessment, United States Holocaust "
+            "Memorial Museum (public replication files). Signals: the committee's own rules.",
+            note=True,
+        )
+    )
+    return new_paper(
+        "Horizon scan",
+        f"Statistical risk, {scan.edition} edition",
+        f"What moved since {scan.previous_edition}, and what the watchlist does not yet reflect",
+        blocks,
+    )
 
 
 # --- text -------------------------------------------------------------------------------------

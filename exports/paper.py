@@ -14,10 +14,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import manimgx_fonts
 import matplotlib
-import noto_cjk_sans_jp_bold as cjk_bold
-import noto_cjk_sans_jp_regular as cjk_regular
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -25,7 +22,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from fontTools.ttLib import TTFont
-from fpdf import FPDF, FontFace
+from fpdf import FPDF, FontFace, ViewerPreferences
 
 COMMITTEE = "Atrocities Prevention Committee"
 INK = "#1f2a44"  # headings and rules
@@ -310,9 +307,11 @@ class _DocxBody:
             end.addprevious(element)
         self.parts = []
 
-    def picture(self, png: bytes, width: int) -> None:
+    def picture(self, png: bytes, width: int, description: str) -> None:
+        """A chart, with ``description`` as its text alternative (what a screen reader says)."""
         self.flush()
         self.document.add_picture(io.BytesIO(png), width=width)
+        self.document.element.body.xpath(".//wp:docPr")[-1].set("descr", clean(description))
 
 
 def _w_text(text: str) -> str:
@@ -435,7 +434,7 @@ def _docx_block(body: _DocxBody, block: Block, width: int) -> None:
                 )
             )
         case Chart(png, caption, share):
-            body.picture(png, int(width * share))
+            body.picture(png, int(width * share), caption)
             body.add(_w_p(caption, style=STYLE_IDS["note"]))
         case PageBreak():
             body.add('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
@@ -444,10 +443,10 @@ def _docx_block(body: _DocxBody, block: Block, width: int) -> None:
 # --- PDF --------------------------------------------------------------------------------------
 
 # The papers are set in DejaVu Sans, which ships with matplotlib (a requirement already): Latin,
-# Greek and Cyrillic. What it lacks or sets poorly comes from Noto fonts in pinned packages, all
-# under the SIL Open Font License 1.1: emoji, Arabic, Hebrew, the scripts of South and South-East
-# Asia and Ethiopic from manimgx-fonts; Chinese, Japanese and Korean from Noto Sans CJK
-# (noto-cjk-sans-jp-regular and -bold: the JP edition, which covers all three).
+# Greek and Cyrillic. What it lacks or sets poorly comes from the Noto fonts in fonts/, committed
+# with their SIL Open Font License and a SHA-256 manifest (fonts/README.md): emoji, Arabic,
+# Hebrew, the scripts of South and South-East Asia, Ethiopic; Chinese, Japanese and Korean from
+# Noto Sans CJK (the JP edition, which covers all three).
 MAIN = "DejaVu"
 MAIN_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 MAIN_FILES = {
@@ -460,7 +459,7 @@ MAIN_FILES = {
 # presentation forms) and Lao; and the variation selectors, which belong with the emoji.
 NOT_MAIN = [(0x0590, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0x0E80, 0x0EFF)]
 NOT_MAIN += [(0xFB1D, 0xFDFF), (0xFE00, 0xFE0F), (0xFE70, 0xFEFF)]
-NOTO_DIR = Path(manimgx_fonts.__file__).parent
+NOTO_DIR = Path(__file__).parent / "fonts"
 NOTO_SCRIPTS = "Arabic Hebrew Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada"
 NOTO_SCRIPTS += " Malayalam Sinhala Thai Lao Myanmar Khmer Ethiopic Armenian Georgian Symbols"
 # In the order tried: emoji first, so that an emoji and its variation selector stay together.
@@ -468,7 +467,10 @@ FALLBACKS: dict[str, dict[str, Path]] = {
     "NotoEmoji": {"": NOTO_DIR / "NotoEmoji[wght].ttf"},
     **{f"Noto{s}": {"": NOTO_DIR / f"NotoSans{s}[wght].ttf"} for s in NOTO_SCRIPTS.split()},
     # Last: reading its 45,000 characters takes a moment, spent only when nothing else has them.
-    "NotoCJK": {"": Path(str(cjk_regular.FONT_PATH)), "B": Path(str(cjk_bold.FONT_PATH))},
+    "NotoCJK": {
+        "": NOTO_DIR / "NotoSansCJKjp-Regular.otf",
+        "B": NOTO_DIR / "NotoSansCJKjp-Bold.otf",
+    },
 }
 
 
@@ -519,6 +521,11 @@ class _PDF(FPDF):
         self.set_subject(COMMITTEE)
         self.set_author("APC Desk")
         self.set_keywords(clean(paper.marking))
+        # What fpdf2 offers for accessibility (issue 25): the language, the title shown in the
+        # reader's window, an outline of the headings, and charts tagged as figures with their
+        # text alternative. It does not tag text, headings or tables (README: Accessibility).
+        self.set_lang("en-US")
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
 
     # Fallback fonts and shaping make fpdf2 go through text character by character, several times
     # slower, and a CJK font takes a second to load: each is taken on for the text that needs it.
@@ -622,6 +629,7 @@ def _pdf_block(pdf: _PDF, block: Block) -> None:
                 pdf.add_page()
             if pdf.get_y() > pdf.t_margin:  # no space above a heading that opens a page
                 pdf.ln({1: 5, 2: 3}.get(level, 2))
+            pdf.start_section(clean(text), level=level - 1, strict=False)  # the outline
             pdf.text_block(text, size=size, style="B", color=INK, height=size * 0.5)
             if level == 1:
                 pdf.set_draw_color(tint(INK, 0.7))
@@ -680,7 +688,12 @@ def _pdf_block(pdf: _PDF, block: Block) -> None:
             pdf.ln(4)
         case Chart(png, caption, share):
             width = pdf.epw * share
-            pdf.image(io.BytesIO(png), w=width, x=pdf.l_margin + (pdf.epw - width) / 2)
+            pdf.image(
+                io.BytesIO(png),
+                w=width,
+                x=pdf.l_margin + (pdf.epw - width) / 2,
+                alt_text=clean(caption),
+            )
             pdf.text_block(caption, size=8, style="I", color=MUTED, height=3.8)
             pdf.ln(2)
         case PageBreak():

@@ -1,9 +1,12 @@
-"""My account: change my password; my calendar feed addresses."""
+"""My account: change my password; where I am signed in; how each kind of notice reaches me
+by mail; my calendar feed addresses."""
+
+from functools import partial
 
 import streamlit as st
 
-from committee import feeds, people
-from pages import ui
+from committee import feeds, notices, sessions
+from pages import passwords, ui
 
 actor = ui.require("page.account")
 st.title("My account")
@@ -14,31 +17,70 @@ st.write(
 
 with st.container(border=True):
     st.subheader("Change my password")
-    st.caption(
-        f"At least {people.MIN_PASSWORD_LENGTH} characters. A short sentence is easy to "
-        "remember and hard to guess."
-    )
-    with st.form("change_password", clear_on_submit=False):
-        current = st.text_input("Current password", type="password")
-        ui.field_error("current_password")
-        new = st.text_input("New password", type="password")
-        again = st.text_input("New password again", type="password")
-        ui.field_error("password")
-        submitted = st.form_submit_button("Change password", type="primary")
-    if submitted:
-        if new != again:
-            st.error("The two new passwords differ.")
-        else:
-            ui.attempt(
-                people.change_own_password,
-                actor=actor,
-                current_password=current,
-                new_password=new,
-                success="Password changed.",
-            )
+    passwords.change_form(actor)
 
 with st.container(border=True):
-    st.subheader(":material/calendar_month: Calendar feeds")
+    st.subheader("Where I am signed in")
+    st.caption(
+        "Each browser you signed in with, until you sign out there or it has been idle for "
+        "too long. Sign the others out if you left one signed in, or do not know one."
+    )
+    here = ui.current().session_id
+    mine = sessions.open_sessions(actor=actor)
+    for session in mine:
+        what, since, seen = st.columns([3, 3, 3], vertical_alignment="center")
+        what.write(
+            ui.browser_name(session.user_agent)
+            + (" · **this browser**" if session.id == here else "")
+        )
+        since.caption(f"Signed in {ui.local(session.created_at)}")
+        seen.caption(f"Last active {ui.local(session.last_seen_at)}")
+    others = [session for session in mine if session.id != here]
+    if others and st.button(
+        f"Sign out everywhere else ({len(others)})", icon=":material/logout:", key="end_others"
+    ):
+        if (
+            ui.attempt(
+                sessions.end_other_sessions,
+                actor=actor,
+                keep_session_id=here,
+                success="Signed out everywhere else.",
+            )
+            is not None
+        ):
+            st.rerun()
+
+with st.container(border=True):
+    st.subheader("Notices by mail")
+    st.caption(
+        "Every notice is in your Inbox. Choose for each kind whether it also comes by mail at "
+        "once, in the weekly digest (Monday mornings), or never."
+    )
+    for choice in notices.my_choices(actor=actor):
+        what, how = st.columns([3, 2], vertical_alignment="center")
+        what.write(choice.label + (" (a chair's, always at once)" if choice.fixed else ""))
+        chosen = how.segmented_control(
+            choice.label,
+            choice.options,
+            format_func=partial(notices.option_label, choice.kind),
+            default=choice.delivery,
+            key=f"notice_{choice.kind}",
+            disabled=choice.fixed,
+            label_visibility="collapsed",
+        )
+        if chosen and chosen != choice.delivery:
+            if ui.attempt(
+                notices.set_choice,
+                actor=actor,
+                kind=choice.kind,
+                delivery=chosen,
+                success="Saved.",
+            ):
+                st.rerun()
+    ui.field_error("delivery")
+
+with st.container(border=True):
+    st.subheader("Calendar feeds")
     st.caption(
         "A feed address lets Outlook, Google Calendar or Apple Calendar subscribe to the "
         "committee's meetings and your action items and keep them up to date. Treat it like a "

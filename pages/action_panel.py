@@ -7,17 +7,16 @@ they changed and keeps the input, to be saved again over the new version.
 """
 
 from datetime import date
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
 
-from committee import access, actions, audit, clock, people, tracker, vocabulary
-from committee.errors import Conflict
+from committee import access, actions, clock, people, tracker, vocabulary
 from committee.tracker import ItemDetail, TrackedItem
-from pages import ui
+from pages import editing, ui
 
 FLASH = "action_flash"
-DUE_SOON_COLOR = "#c05e0a"  # an orange that reads as text; vocabulary has none for "due soon"
 # st.badge takes named colours; these follow vocabulary.ACTION_STATUS_COLORS.
 STATUS_BADGE = {
     "open": "blue",
@@ -96,7 +95,7 @@ def coloured(table: pd.DataFrame):
     def urgency(value):
         if value.startswith("Overdue"):
             return f"color: {vocabulary.OVERDUE_COLOR}; font-weight: 600"
-        return f"color: {DUE_SOON_COLOR}" if value.startswith("Due") else ""
+        return f"color: {vocabulary.DUE_SOON_COLOR}" if value.startswith("Due") else ""
 
     styled = table.style.map(urgency, subset=["When"])
     return styled.map(status, subset=["Status"]) if "Status" in table else styled
@@ -124,15 +123,15 @@ def value_text(field: str, value) -> str:
 
 def show(actor, item_id: int) -> None:
     """The item panel: header, forms on the left, history on the right."""
-    detail = tracker.item_detail(item_id)
+    detail = tracker.item_detail(item_id, actor=actor)
     item = detail.tracked.item
-    seen = _seen(item)
+    editing.held(_key(item.id), item)
     with st.container(border=True):
         _header(detail)
         _conflict_notice(item.id)
         forms, story = st.columns([3, 2], gap="large")
         with forms:
-            _forms(actor, detail, seen)
+            _forms(actor, detail)
         with story:
             st.markdown("**History**")
             _history(detail)
@@ -189,16 +188,13 @@ def _history(detail: ItemDetail) -> None:
 # --- versions and conflicts ---------------------------------------------------------------------
 
 
-def _seen(item) -> dict:
-    """The item as the person first saw it: the version their forms save over."""
-    return st.session_state.setdefault(f"seen_item_{item.id}", audit.snapshot(item))
+def _key(item_id: int) -> str:
+    """The item's edit, as ``editing`` holds it: every form of the panel saves over it."""
+    return f"action_item:{item_id}"
 
 
-def _saved(item_id: int, message: str) -> None:
-    """After a save: forget the version seen and any conflict, start the forms afresh, and
-    show the news."""
-    st.session_state.pop(f"seen_item_{item_id}", None)
-    st.session_state.pop(f"conflict_item_{item_id}", None)
+def _saved(item_id: int, message: str) -> NoReturn:
+    """After a save: start the forms afresh and show the news."""
     st.session_state[f"fresh_item_{item_id}"] = True
     flash(message)
     st.rerun()
@@ -216,32 +212,27 @@ def _start(item_id: int, fields: dict) -> None:
     start_fields(fields, fresh=st.session_state.get(f"fresh_item_{item_id}", False))
 
 
-def _attempt(for_item: int, seen: dict, action, /, *, success: str, **kwargs) -> None:
-    """Call ``action`` for the item of this panel; on success start afresh, on a conflict
-    keep the input and save next over the version now current."""
-    st.session_state.pop("conflict", None)
-    result = ui.attempt(action, **kwargs)
-    if result is not None:
-        _saved(for_item, success)
-    conflict = st.session_state.pop("conflict", None)
-    if isinstance(conflict, Conflict):
-        st.session_state[f"conflict_item_{for_item}"] = (seen, conflict)
-        if "action_item_id" not in conflict.current:  # the item itself changed
-            st.session_state[f"seen_item_{for_item}"] = conflict.current
-        st.rerun()  # to show the item as it now is, above the input kept in the forms
+def _attempt(item_id: int, action, /, *, success: str, **kwargs) -> None:
+    """Save through ``action`` over the item as the person began (``editing.save``): on
+    success the forms start afresh; on a conflict the input stays, to save again."""
+    editing.save(
+        _key(item_id), action, success=success, done=lambda m: _saved(item_id, m), **kwargs
+    )
+
+
+def _add(item_id: int, action, /, *, success: str, **kwargs) -> None:
+    """Add to the item (a note, a request) through ``action``: nothing of it is overwritten."""
+    if ui.attempt(action, **kwargs) is not None:
+        _saved(item_id, success)
 
 
 def _conflict_notice(item_id: int) -> None:
-    stored = st.session_state.get(f"conflict_item_{item_id}")
-    if stored is None:
-        return
-    seen, conflict = stored
-    if "action_item_id" in conflict.current:  # a due date request changed, not the item
-        st.warning(str(conflict), icon=":material/sync_problem:")
-        return
     agencies = {a.id: a.code for a in people.list_agencies(include_inactive=True)}
-    rows = []
-    for field in (
+
+    def show(field: str, value) -> str:
+        return agencies.get(value, "—") if field == "owner_agency_id" else value_text(field, value)
+
+    fields = (
         "status",
         "status_reason",
         "due_on",
@@ -249,36 +240,18 @@ def _conflict_notice(item_id: int) -> None:
         "owner_agency_id",
         "assignee_id",
         "title",
-    ):
-        before, now = seen.get(field), conflict.current.get(field)
-        if before != now:
-            if field == "owner_agency_id":
-                before, now = agencies.get(before), agencies.get(now)
-            rows.append(
-                {
-                    "What": FIELD_LABELS[field],
-                    "When you opened it": value_text(field, before),
-                    "Now": value_text(field, now),
-                }
-            )
-    st.warning(
-        f"{ui.plain(conflict.changed_by) or 'Someone else'} saved this item while you were "
-        "working on it. "
-        "What they changed is below; your input is kept in the form: check it and save again.",
-        icon=":material/sync_problem:",
     )
-    if rows:
-        st.dataframe(rows, hide_index=True, width="stretch")
+    editing.conflict_notice(_key(item_id), {f: FIELD_LABELS[f] for f in fields}, show, what="item")
 
 
 # --- forms --------------------------------------------------------------------------------------
 
 
-def _forms(actor, detail: ItemDetail, seen: dict) -> None:
+def _forms(actor, detail: ItemDetail) -> None:
     item = detail.tracked.item
     owner = {"agency_id": item.owner_agency_id}
     if access.can(actor, "action.update", **owner):
-        _progress_form(actor, item, seen)
+        _progress_form(actor, item)
     elif access.can(actor, "action.note", agency_ids=[a.id for a in detail.supporting], **owner):
         _note_form(actor, item)
     if detail.pending_request is not None:
@@ -288,12 +261,12 @@ def _forms(actor, detail: ItemDetail, seen: dict) -> None:
     ):
         _request_form(actor, item)
     if access.can(actor, "action.reassign", **owner):
-        _reassign_form(actor, item, seen)
+        _reassign_form(actor, item)
     if access.can(actor, "action.update", **owner):
-        _edit_form(actor, detail, seen)
+        _edit_form(actor, detail)
 
 
-def _progress_form(actor, item, seen: dict) -> None:
+def _progress_form(actor, item) -> None:
     key = f"progress_item_{item.id}"
     _start(
         item.id,
@@ -321,12 +294,10 @@ def _progress_form(actor, item, seen: dict) -> None:
         if st.form_submit_button("Save update", type="primary", icon=":material/save:"):
             _attempt(
                 item.id,
-                seen,
                 actions.record_progress,
                 success=f"Item #{item.id} updated.",
                 actor=actor,
                 item_id=item.id,
-                seen_version=seen["version"],
                 status=status or item.status,
                 reason=reason,
                 note=note,
@@ -341,9 +312,8 @@ def _note_form(actor, item) -> None:
         note = st.text_area("Progress note", key=f"note_{key}", height=80)
         ui.field_error("note")
         if st.form_submit_button("Add note", icon=":material/add_comment:"):
-            _attempt(
+            _add(
                 item.id,
-                {},
                 actions.add_note,
                 success=f"Note added to item #{item.id}.",
                 actor=actor,
@@ -367,9 +337,8 @@ def _request_form(actor, item) -> None:
                 if new_date is None:
                     st.error("Choose the new due date.")
                 else:
-                    _attempt(
+                    _add(
                         item.id,
-                        {},
                         actions.request_due_date,
                         success="Request sent: the chair will grant or refuse it.",
                         actor=actor,
@@ -406,7 +375,6 @@ def decide_form(actor, request, *, item_id: int, place: str = "panel") -> None:
         if grant or refuse:
             _attempt(
                 item_id,
-                {},
                 actions.decide_due_date,
                 success="New due date granted." if grant else "Request refused.",
                 actor=actor,
@@ -417,7 +385,7 @@ def decide_form(actor, request, *, item_id: int, place: str = "panel") -> None:
             )
 
 
-def _reassign_form(actor, item, seen: dict) -> None:
+def _reassign_form(actor, item) -> None:
     key = f"reassign_item_{item.id}"
     _start(item.id, {f"agency_{key}": None, f"note_{key}": ""})
     agencies = [a for a in people.list_agencies() if a.id != item.owner_agency_id]
@@ -439,18 +407,16 @@ def _reassign_form(actor, item, seen: dict) -> None:
                 else:
                     _attempt(
                         item.id,
-                        seen,
                         actions.reassign_action_item,
                         success=f"Item #{item.id} reassigned to {agency.code}.",
                         actor=actor,
                         item_id=item.id,
-                        seen_version=seen["version"],
                         owner_agency_id=agency.id,
                         note=note,
                     )
 
 
-def _edit_form(actor, detail: ItemDetail, seen: dict) -> None:
+def _edit_form(actor, detail: ItemDetail) -> None:
     item = detail.tracked.item
     key = f"edit_item_{item.id}"
     agencies = {a.code: a.id for a in people.list_agencies()}
@@ -500,12 +466,10 @@ def _edit_form(actor, detail: ItemDetail, seen: dict) -> None:
             if st.form_submit_button("Save changes", icon=":material/save:"):
                 _attempt(
                     item.id,
-                    seen,
                     actions.edit_action_item,
                     success=f"Item #{item.id} saved.",
                     actor=actor,
                     item_id=item.id,
-                    seen_version=seen["version"],
                     title=title,
                     description=description,
                     country_code=item.country_code,

@@ -19,7 +19,7 @@ SHOWN = ("When", "Due", "Title", *EDITABLE, "Country", "Priority", "Assignee")
 actor = ui.require("page.agency_desk")
 agency = people.agency_by_code(actor.agency_code)
 
-st.title(f":material/assignment_ind: {ui.plain(agency.name)}: action items")
+st.title(f"{ui.plain(agency.name)}: action items")
 st.caption(
     "Your agency's items, most urgent first: overdue, due in the next 14 days, blocked, then "
     "the rest. Update several in the table, or open one below."

@@ -171,9 +171,9 @@ def add_form() -> None:
 
 if conflict is not None:
     st.warning(
-        f"{conflict.changed_by or 'Another chair'} changed this agenda while you were working: "
-        "it is shown as it is now, and your last change was not saved. Make it again if it "
-        "still applies.",
+        f"{ui.plain(conflict.changed_by) or 'Another chair'} changed this agenda while you were "
+        "working: it is shown as it is now, and your last change was not saved. Make it again "
+        "if it still applies.",
         icon=":material/sync_problem:",
     )
 

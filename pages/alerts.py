@@ -9,10 +9,11 @@ import streamlit as st
 from committee import access, alerts, inbox, vocabulary
 from committee.alerts import AlertDetail, AlertRow, duration
 from committee.errors import NotFound, PermissionDenied
-from pages import ui
+from pages import editing, ui
 
 MEETING_PAGE = "pages/meeting.py"
 FLASH = "alerts_flash"
+ALERT_NOTICES = ("alert.filed",)  # the inbox's messages about alerts, shown here too
 SEVERITY_BADGE = {"acute": "red", "serious": "orange", "concern": "yellow"}
 STATUS_BADGE = {"new": "blue", "acknowledged": "violet", "under_review": "orange", "closed": "gray"}
 
@@ -39,13 +40,10 @@ def done(result, message: str) -> None:
         flash(message)
 
 
-def act_on(alert, service, actor, message: str, **fields) -> None:
-    """A chair's action on the alert as shown (its version guards against a change meanwhile),
-    and the message once it is done."""
-    done(
-        ui.attempt(service, actor=actor, alert_id=alert.id, seen_version=alert.version, **fields),
-        message,
-    )
+def act_on(alert, seen: int, service, actor, message: str, **fields) -> None:
+    """A chair's action on the alert as the screen showed it when the chair acted (``seen``:
+    that version guards against a change meanwhile), and the message once it is done."""
+    done(ui.attempt(service, actor=actor, alert_id=alert.id, seen_version=seen, **fields), message)
 
 
 # --- one alert --------------------------------------------------------------------------------
@@ -108,7 +106,7 @@ def detail(actor, shown: AlertDetail) -> None:
             when = ui.local(meeting.starts_at, meeting.timezone)
             st.page_link(
                 MEETING_PAGE,
-                label=f"On the agenda of {meeting.title} — {when}",
+                label=f"On the agenda of {ui.plain(meeting.title)} — {when}",
                 icon=":material/event:",
                 query_params={"id": meeting.id},
             )
@@ -124,15 +122,16 @@ def detail(actor, shown: AlertDetail) -> None:
 def triage(actor, shown: AlertDetail) -> None:
     """The chair's actions on an open alert."""
     alert = shown.row.alert
+    seen = editing.seen_version(f"alert:{alert.id}", alert.version)
     # One container whatever it holds, so that the closing form keeps its place on the page
     # when the acknowledgement or the proposal goes away, and is updated rather than redrawn.
     with st.container():
         if alert.acknowledged_at is None and st.button(
             "Acknowledge", icon=":material/done:", key="acknowledge"
         ):
-            act_on(alert, alerts.acknowledge_alert, actor, f"{alert.reference} acknowledged.")
+            act_on(alert, seen, alerts.acknowledge_alert, actor, f"{alert.reference} acknowledged.")
         if shown.proposal is not None:
-            proposal_box(actor, shown)
+            proposal_box(actor, shown, seen)
     with st.form("close_alert"):
         st.markdown("**Close with a decision**")
         places = {None: "Decision of the chair, between meetings"} | {
@@ -145,6 +144,7 @@ def triage(actor, shown: AlertDetail) -> None:
         if st.form_submit_button("Close the alert", icon=":material/gavel:"):
             act_on(
                 alert,
+                seen,
                 alerts.close_alert,
                 actor,
                 f"{alert.reference} closed with the decision recorded.",
@@ -155,7 +155,7 @@ def triage(actor, shown: AlertDetail) -> None:
                 st.rerun()
 
 
-def proposal_box(actor, shown: AlertDetail) -> None:
+def proposal_box(actor, shown: AlertDetail, seen: int) -> None:
     proposal, alert = shown.proposal, shown.row.alert
     with st.container(border=True):
         st.markdown(
@@ -179,6 +179,7 @@ def proposal_box(actor, shown: AlertDetail) -> None:
         ):
             act_on(
                 alert,
+                seen,
                 alerts.schedule_emergency_session,
                 actor,
                 f"Emergency session scheduled for {ui.local(proposal.starts_at)}.",
@@ -239,13 +240,14 @@ def unread_card(actor, message: inbox.Message) -> None:
 
 def inbox_tab(actor) -> None:
     """Unread messages as cards to act on; the ones already read in a compact list."""
-    messages = inbox.my_messages(actor=actor)
+    messages = inbox.my_messages(actor=actor, kinds=ALERT_NOTICES)
     if not messages:
         st.info("Your inbox is empty.", icon=":material/inbox:")
         return
     unread = [m for m in messages if m.unread]
     if unread and st.button("Mark all read", icon=":material/mark_email_read:"):
-        done(ui.attempt(inbox.mark_read, actor=actor), "Inbox marked read.")
+        ids = [m.notification.id for m in unread]
+        done(ui.attempt(inbox.mark_read, actor=actor, notification_ids=ids), "Marked read.")
     for message in unread:
         unread_card(actor, message)
     read = [m for m in messages if not m.unread]
@@ -420,13 +422,13 @@ def filed_message(filed: alerts.Filed) -> str:
 actor = ui.require("page.alerts")
 is_chair = access.can(actor, "alert.triage")
 
-st.title(":material/notification_important: Alerts")
+st.title("Alerts")
 st.caption(
     "The mass atrocities alert channel: an alert puts the country's review on the next "
     "meeting's agenda, or calls for an emergency session when that meeting is too far away."
 )
 counts = alerts.alert_counts(actor=actor)
-unread = inbox.unread_count(actor=actor)
+unread = inbox.unread_count(actor=actor, kinds=ALERT_NOTICES)
 if is_chair:
     a, b, c, d = st.columns(4)
     a.metric("Open alerts", counts.open)

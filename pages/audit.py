@@ -28,7 +28,7 @@ def shown(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-st.title(":material/policy: Audit trail")
+st.title("Audit trail")
 st.caption(
     "Who did what to which record, and when: every change, sign-in, failed sign-in and "
     f"refusal, as recorded at the time. Times are shown in {settings.get('timezone')}."

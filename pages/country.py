@@ -22,7 +22,7 @@ from committee import (
     watchlist,
 )
 from committee.errors import NotFound
-from pages import ui
+from pages import editing, ui
 
 PLAN_PAGE = "pages/plan.py"
 DEFAULT_REVIEW_DAYS = 180  # a new plan's review-by date, six months out, until edited
@@ -37,6 +37,7 @@ PLAN_STATUS_COLORS = {
 DIRECTION = {"up": "▲ higher", "down": "▼ lower", "same": "", "": "changed"}
 
 actor = ui.require("page.country")
+editing.say_done()
 code = st.query_params.get("code", "").strip().upper()
 SHOWN = f"history_shown_{code}"  # how many of its reviews and decisions are shown
 history = st.session_state.setdefault(SHOWN, briefs.HISTORY_SHOWN)
@@ -51,25 +52,12 @@ watched = entry is not None and entry.on_watchlist
 risk = brief.statistical_risk
 
 
-SEEN = f"seen_entry_{country.code}"
-shown_forms: set[str] = set()
-
-
-def seen_version(version: int) -> int:
-    """The entry's version when the tier forms were first shown: an edit saves over it, so a
-    change by someone else meanwhile is a conflict, not a silent overwrite."""
-    shown_forms.add("tier")
-    return st.session_state.setdefault(SEEN, version)
+WATCH = f"watchlist_entry:{country.code}"  # the entry the chair's edits are based on
 
 
 def save(action, **kwargs) -> None:
-    """Save a watchlist edit; after a save or a conflict, the version seen starts afresh."""
-    st.session_state.pop("conflict", None)
-    done = ui.attempt(action, actor=actor, country_code=country.code, **kwargs)
-    if done is not None or "conflict" in st.session_state:
-        st.session_state.pop(SEEN, None)
-    if done is not None:
-        st.rerun()
+    """Save a watchlist edit over the entry as the chair began it (``editing.save``)."""
+    editing.save(WATCH, action, actor=actor, country_code=country.code, **kwargs)
 
 
 def watch_forms() -> None:
@@ -83,10 +71,22 @@ def watch_forms() -> None:
             reason = st.text_area("Why it is watched at this tier")
             ui.field_error("reason")
             added = st.form_submit_button("Add to the watchlist", type="primary")
-        if added:
-            save(watchlist.add_country, tier=tier, reason=reason, success="Added to the watchlist.")
+        if added and ui.attempt(
+            watchlist.add_country, actor=actor, country_code=country.code, tier=tier, reason=reason
+        ):
+            editing.rerun_saying("Added to the watchlist.")
         return
-    seen = seen_version(entry.version)
+    editing.held(WATCH, entry)
+    editing.conflict_notice(
+        WATCH,
+        {
+            "tier": "Tier",
+            "reason": "Reason",
+            "on_watchlist": "On the watchlist",
+            "review_cadence_override": "Review cadence",
+        },
+        what="watchlist entry",
+    )
     with st.expander(":material/edit: Change the tier or the review cadence, or take off"):
         with st.form("set_tier"):
             tier = st.radio(
@@ -105,7 +105,6 @@ def watch_forms() -> None:
                 watchlist.set_tier,
                 tier=tier,
                 reason=reason,
-                seen_version=seen,
                 success="Tier changed.",
             )
         with st.form("take_off"):
@@ -115,7 +114,6 @@ def watch_forms() -> None:
             save(
                 watchlist.take_off,
                 reason=why,
-                seen_version=seen,
                 success="Taken off the watchlist.",
             )
         with st.form("review_cadence"):
@@ -129,7 +127,7 @@ def watch_forms() -> None:
             ui.field_error("cadence")
             cadence_set = st.form_submit_button("Set the review cadence")
         if cadence_set:
-            save(rotation.set_review_cadence, meetings=every or None, success="Cadence set.")
+            save(watchlist.set_review_cadence, meetings=every or None, success="Cadence set.")
 
 
 HOME_ZONE = settings.get("timezone")  # read once: every date on the page is shown in it
@@ -145,13 +143,16 @@ def rating_style(value: str) -> str:
         vocabulary.FACTOR_RATING_LABELS[k]: v for k, v in vocabulary.FACTOR_RATING_COLORS.items()
     }
     colour = colours.get(value)
-    return f"background-color: {colour}; color: #111; font-weight: 600" if colour else ""
+    if not colour:
+        return ""
+    return f"background-color: {colour}; color: {vocabulary.ink_on(colour)}; font-weight: 600"
 
 
 # --- header ---------------------------------------------------------------------------------
 
 st.page_link("pages/watchlist.py", label="Watchlist", icon=":material/arrow_back:")
 st.title(country.name)
+st.set_page_config(page_title=f"{country.name} · Country · APC Desk")  # the tab's name
 badges = st.container(horizontal=True)
 with badges:
     if watched:
@@ -286,6 +287,29 @@ if risk_tab.open:
                     "that a new mass killing begins. The line is each year's forecast made the "
                     "year before; diamonds are the published editions' two-year forecasts."
                 )
+                with st.expander("The figures behind this chart"):  # the chart's text version
+                    st.dataframe(
+                        [
+                            {
+                                "Year": str(p.year),
+                                "Risk": f"{p.risk:.1%}",
+                                "Rank": p.rank,
+                                "What": "Yearly forecast"
+                                + ("; a mass killing began" if p.onset else ""),
+                            }
+                            for p in brief.risk_history
+                        ]
+                        + [
+                            {
+                                "Year": f.period,
+                                "Risk": f"{f.risk:.1%}",
+                                "Rank": f.rank,
+                                "What": f"{f.edition} edition: two-year forecast",
+                            }
+                            for f in brief.forecasts
+                        ],
+                        hide_index=True,
+                    )
             else:
                 st.info("No statistical risk has been imported for this country.")
         with tier_col:
@@ -413,6 +437,14 @@ def record_assessment_form() -> None:
 
 if assessment_tab.open:
     with assessment_tab:
+        # Beside the risk factors no line addresses: where the plans go against the evidence.
+        against = coverage.against_the_evidence([p.plan.effective_version_id for p in in_effect])
+        if against:
+            st.warning(
+                "Tools used against the evidence by a plan in effect: "
+                + "; ".join(ui.plain(flag.text) for flag in against),
+                icon=":material/report:",
+            )
         latest = brief.latest_assessment
         if latest is None:
             st.info("The committee has not assessed this country yet.")
@@ -635,5 +667,3 @@ if alert_tab.open:
                 )
 
 # The tier forms, when shown again, start afresh from what is stored.
-if "tier" not in shown_forms:
-    st.session_state.pop(SEEN, None)

@@ -6,11 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from committee import access, dashboard, vocabulary
+from committee import access, dashboard, signals, vocabulary
 from committee.dashboard import COVERAGE_COLORS, COVERAGE_LABELS, COVERAGE_STATES
 from pages import ui, world
 
 COUNTRY_PAGE, ALERTS_PAGE = "pages/country.py", "pages/alerts.py"
+SIGNALS_PAGE = "pages/signals.py"
 TRACKER_PAGE, DESK_PAGE = "pages/tracker.py", "pages/agency_desk.py"
 REVIEW_ORDER = ("overdue", "due", "on_time")
 OPEN_ORDER = ("blocked", "open", "in_progress")
@@ -47,8 +48,13 @@ def bar(name: str, labels: list, values: list[int], color: str, keys: list) -> g
 
 
 def list_behind(title: str, frame: pd.DataFrame, key: str, opened=None) -> None:
-    """The rows behind a chart, in an expander; ``opened(row_number)`` opens one."""
-    with st.expander(title, expanded=False):
+    """The rows behind a chart, in an expander; ``opened(row_number)`` opens one. The table
+    is drawn only while the expander is open (opening it reruns): six tables laid out unseen
+    cost the browser more than the charts above them."""
+    expander = st.expander(title, expanded=False, key=f"{key}_open", on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         if frame.empty:
             st.caption("Nothing to list.")
             return
@@ -253,7 +259,7 @@ actor = ui.require("page.dashboard")
 figures = dashboard.dashboard(actor=actor)
 may_track = access.can(actor, "page.tracker")
 
-st.title(":material/monitoring: Dashboard")
+st.title("Dashboard")
 st.caption("Where the committee stands today, and where it is behind.")
 
 behind = [
@@ -286,6 +292,20 @@ with left, st.container(border=True):
     st.caption("Click a country to open its page.")
     if clicked := picked(event):
         st.switch_page(COUNTRY_PAGE, query_params={"code": clicked.pop()})
+    by_tier = sorted(
+        figures.tiers.items(), key=lambda pair: (pair[1], figures.country_names[pair[0]])
+    )
+    list_behind(
+        f"The {len(by_tier)} countries on this map",
+        pd.DataFrame(
+            [
+                {"Country": figures.country_names[code], "Tier": vocabulary.TIER_LABELS[tier]}
+                for code, tier in by_tier
+            ]
+        ),
+        "tier_map_list",
+        lambda n: st.switch_page(COUNTRY_PAGE, query_params={"code": by_tier[n][0]}),
+    )
 
 with right, st.container(border=True):
     st.subheader("Reviews by status")
@@ -430,3 +450,33 @@ with right, st.container(border=True):
         "coverage_list",
         lambda n: st.switch_page(COUNTRY_PAGE, query_params={"code": covered[n].code}),
     )
+
+with st.container(border=True):
+    st.subheader("Signals from data")
+    waiting = signals.list_signals(actor=actor, status="open")
+    if not waiting:
+        st.caption("No open signals: the statistical risk has triggered nothing still to decide.")
+    else:
+        late = sum(1 for r in waiting if r.review_late)
+        st.markdown(
+            f"**{len(waiting)}** open signals from the statistical risk"
+            + (f", :red[**{late}** past their review date]" if late else "")
+            + "."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Country": r.country_name,
+                        "Rule": r.rule.name,
+                        "What fired": r.signal.what,
+                        "Review by": ui.day(r.signal.review_due_on),
+                        "Review": ui.day(r.meeting.starts_at.date()) if r.meeting else "not yet",
+                    }
+                    for r in waiting[:10]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    st.page_link(SIGNALS_PAGE, label="Signals from data", icon=":material/sensors:")

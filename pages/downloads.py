@@ -6,6 +6,7 @@ the page is drawn: a read-ahead takes many queries and a second or two to make.
 
 import streamlit as st
 
+from committee import agenda
 from committee.actor import Actor
 from exports import calendar, documents
 
@@ -17,7 +18,7 @@ def meeting_downloads(actor: Actor, meeting, *, minutes_approved: bool = False) 
     """The meeting's invitation for a calendar program, its agenda and read-ahead once the
     reader may see the agenda, and its minutes once approved (each as Word and PDF)."""
     papers = [
-        *(["agenda", "read-ahead"] if documents.agenda_visible(actor, meeting) else []),
+        *(["agenda", "read-ahead"] if agenda.may_read(actor, meeting) else []),
         *(["minutes"] if minutes_approved else []),
     ]
     with st.container(horizontal=True):
@@ -44,6 +45,20 @@ def meeting_downloads(actor: Actor, meeting, *, minutes_approved: bool = False) 
                         key=f"download_{kind}_{fmt}_{meeting.id}",
                         width="stretch",
                     )
+
+
+def cancellation_download(meeting) -> None:
+    """A cancelled meeting's cancellation, which removes it from a calendar it was added to."""
+    st.download_button(
+        "Cancellation for my calendar",
+        data=lambda: calendar.invitation(meeting.id, cancel=True),
+        file_name=documents.meeting_file_name("cancellation", meeting, "ics"),
+        mime=CALENDAR_MIME,
+        icon=":material/event_busy:",
+        on_click="ignore",
+        key=f"download_cancellation_{meeting.id}",
+        help="Open it in the calendar program the invitation went into: the meeting goes.",
+    )
 
 
 def plan_downloads(actor: Actor, plan, version) -> None:

@@ -1,34 +1,48 @@
-"""Editing versioned records across Streamlit's reruns, and saying what an action did.
+"""Editing versioned records across Streamlit's reruns, and saying what an action did: the one
+place pages keep the version of a record the person saw.
 
 A click reruns the whole script, which reads every record afresh; saving with the version read
 in that run would silently overwrite a change someone made while the person was looking at the
-screen. So pages save with the version the person had on screen (the one the previous run
-showed), and a change made meanwhile is a Conflict. The text editor here also keeps the
-person's own text through such a conflict, shows the other change, and lets them save again.
+screen. So a save names the version the person's action is based on, and a change made
+meanwhile is a Conflict, shown with the other person's change while the person's input is kept.
+There are two cases, and a helper for each:
+
+- an action on what the screen shows (a button, a form drawn from the stored values): the
+  version on screen in the render the person acted on (``seen_version``);
+- input that outlives reruns (forms whose widgets keep what was typed, text editors): the
+  version the input was begun on, held until the save lands (``held``, ``save``,
+  ``conflict_notice``; ``text_editor`` for one text).
 """
 
+from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
 from typing import NoReturn
 
 import streamlit as st
 
+from committee import audit
+from committee.errors import Conflict
 from pages import ui
 
 DONE_KEY = "done_message"
+HELD_THIS_RUN = "held_this_run"
 
 
 def rerun_saying(message: str) -> NoReturn:
-    """Rerun to show the new state, with ``message`` as a toast on the new screen (a toast
-    shown just before a rerun is lost with the old screen)."""
+    """Rerun to show the new state, with ``message`` on the new screen (a message shown just
+    before a rerun is lost with the old screen)."""
     if message:
         st.session_state[DONE_KEY] = message
     st.rerun()
 
 
 def say_done() -> None:
-    """Show what the last action did; the pages call it first thing."""
+    """Show what the last action did; the pages call it first thing. A message that stays, not
+    a toast that fades in seconds: focus goes to it (pages/accessibility.py), and someone who
+    reads slowly or through a magnifier still finds it."""
     message = st.session_state.pop(DONE_KEY, None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.success(message, icon=":material/check_circle:")
 
 
 def seen_version(key: str, current: int | None) -> int | None:
@@ -37,6 +51,112 @@ def seen_version(key: str, current: int | None) -> int | None:
     shown = st.session_state.get(f"seen:{key}", current)
     st.session_state[f"seen:{key}"] = current
     return shown
+
+
+def held(key: str, record) -> dict:
+    """The record as it was when the person began the edit ``key`` names: what their kept input
+    is based on, and the version their save is checked against. Held through reruns until the
+    save lands, a conflict shows a newer version (``save``), or a run ends without drawing the
+    edit (``end_run``)."""
+    st.session_state.setdefault(HELD_THIS_RUN, set()).add(key)
+    if f"held:{key}" not in st.session_state:
+        # A table record, or a row a service read for the screen (a dataclass).
+        snapshot = asdict(record) if is_dataclass(record) else audit.snapshot(record)
+        st.session_state[f"held:{key}"] = snapshot
+    return st.session_state[f"held:{key}"]
+
+
+def begin_run() -> None:
+    st.session_state[HELD_THIS_RUN] = set()
+
+
+def end_run() -> None:
+    """A run that drew the page to its end lets go of the edits it did not draw: Streamlit
+    forgets those widgets' input too, so the next time they start from what is stored. (A run
+    cut short by a rerun keeps everything, as Streamlit keeps its widgets.)"""
+    drawn = st.session_state.get(HELD_THIS_RUN, set())
+    for name in [n for n in st.session_state if str(n).startswith("held:")]:
+        if name.removeprefix("held:") not in drawn:
+            release(name.removeprefix("held:"))
+
+
+def release(key: str) -> None:
+    """Forget what ``key``'s edit was based on: the next render begins afresh."""
+    st.session_state.pop(f"held:{key}", None)
+    st.session_state.pop(f"conflict_of:{key}", None)
+
+
+def save(
+    key: str,
+    service: Callable,
+    *,
+    success: str,
+    done: Callable[[str], NoReturn] = rerun_saying,
+    **kwargs,
+):
+    """Save the edit ``key`` names through ``service``, over the version held for it.
+    Landed: release the hold and rerun saying ``success`` (or ``done(success)``). Refused as a
+    Conflict: the record as it now is becomes the one held, so that saving again applies the
+    person's kept input over it, and ``conflict_notice`` shows what the other changed. Any
+    other refusal is shown at once (``ui.attempt``) and the input stays. (A ``seen_version``
+    given here is another record's, such as a request on the held one: its conflict is shown,
+    the hold stays.)"""
+    about_held = "seen_version" not in kwargs
+    base = st.session_state[f"held:{key}"] if about_held else {}
+    kwargs.setdefault("seen_version", base.get("version"))
+    st.session_state.pop("conflict", None)
+    result = ui.attempt(service, **kwargs)
+    if result is not None:
+        release(key)
+        done(success)
+    conflict = st.session_state.pop("conflict", None)
+    if isinstance(conflict, Conflict):
+        st.session_state[f"conflict_of:{key}"] = (base, conflict)
+        if about_held:
+            st.session_state[f"held:{key}"] = conflict.current
+        st.rerun()  # to show the record as it now is, above the input kept in the form
+    return None
+
+
+def in_conflict(key: str) -> bool:
+    """Whether the last save of ``key``'s edit met someone else's change."""
+    return f"conflict_of:{key}" in st.session_state
+
+
+def conflict_notice(
+    key: str,
+    fields: dict[str, str],
+    show: Callable[[str, object], str] = lambda f, v: str(v),
+    *,
+    what: str = "record",
+) -> Conflict | None:
+    """After a conflict on ``key``: who saved first, and field by field (``fields``: name ->
+    label; ``show`` puts a value in words) what they changed since the person began, while the
+    person's input is kept. Returns the conflict, if there was one."""
+    stored = st.session_state.get(f"conflict_of:{key}")
+    if stored is None:
+        return None
+    base, conflict = stored
+    rows = [
+        {
+            "What": label,
+            "When you began": show(field, base.get(field)) if base.get(field) is not None else "—",
+            "Now": show(field, conflict.current.get(field))
+            if conflict.current.get(field) is not None
+            else "—",
+        }
+        for field, label in fields.items()
+        if base and base.get(field) != conflict.current.get(field)
+    ]
+    st.warning(
+        f"{ui.plain(conflict.changed_by) or 'Someone else'} saved this {what} while you were "
+        "working on it. What they changed is below; your input is kept: check it and save "
+        "again to apply it over theirs.",
+        icon=":material/sync_problem:",
+    )
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+    return conflict
 
 
 def text_editor(label: str, key: str, *, text: str, version: int, **options) -> str:

@@ -8,12 +8,14 @@ from pages import ui
 actor = ui.require("page.home")
 summary = overview.home_summary(actor)
 
-st.title(f"Good day, {actor.name.split(' (')[0]}")
-st.caption(f"{actor.role_label}" + (f" · {summary.agency.name}" if summary.agency else ""))
+st.title(f"Good day, {ui.plain(actor.name.split(' (')[0])}")
+st.caption(
+    f"{actor.role_label}" + (f" · {ui.plain(summary.agency.name)}" if summary.agency else "")
+)
 
 meeting_col, actions_col = st.columns([1, 1.4])
 with meeting_col, st.container(border=True):
-    st.subheader(":material/event: Next meeting")
+    st.subheader("Next meeting")
     meeting = summary.next_meeting
     if meeting is None:
         st.write("No meeting is scheduled.")
@@ -29,7 +31,7 @@ with meeting_col, st.container(border=True):
 with actions_col, st.container(border=True):
     counts = summary.agency_actions if summary.agency else summary.all_actions
     whose = f"{summary.agency.code}'s action items" if summary.agency else "All action items"
-    st.subheader(f":material/task_alt: {whose}")
+    st.subheader(whose)
     a, b, c, d = st.columns(4)
     a.metric("Open", counts.open)
     b.metric("Overdue", counts.overdue, delta=None)
@@ -40,7 +42,7 @@ with actions_col, st.container(border=True):
 
 if actor.role in ("chair", "admin"):
     with st.container(border=True):
-        st.subheader(":material/notification_important: Alerts")
+        st.subheader("Alerts")
         a, b, c = st.columns(3)
         a.metric("Open alerts", summary.alerts_open)
         b.metric("Past review deadline", summary.alerts_past_deadline)
@@ -53,7 +55,7 @@ if actor.role in ("chair", "admin"):
             )
 
 with st.container(border=True):
-    st.subheader(":material/public: Countries due for review")
+    st.subheader("Countries due for review")
     if not summary.reviews_due:
         st.success("Every country of concern has been reviewed on time.")
     else:
@@ -75,7 +77,7 @@ with st.container(border=True):
 
 if summary.plan_gaps:
     with st.container(border=True):
-        st.subheader(":material/assignment_late: Plan gaps")
+        st.subheader("Plan gaps")
         st.caption(
             "Tier 1 and 2 countries with no plan in effect, and plans past their review-by date."
         )

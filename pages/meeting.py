@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from committee import access, meetings, minutes, vocabulary
+from committee import access, markdown, meetings, minutes, vocabulary
 from committee.agenda import KIND_LABELS
 from committee.errors import NotFound
-from pages import downloads, editing, meeting_pages, ui
+from pages import downloads, editing, mailing, meeting_pages, ui
 
 KIND_COLORS = {"regular": "blue", "ad_hoc": "violet", "emergency": "red"}
 STATUS_COLORS = {"scheduled": "green", "held": "gray", "cancelled": "orange"}
@@ -27,7 +27,6 @@ except (ValueError, NotFound):
     st.stop()
 meeting = record.meeting
 seen = editing.seen_version(f"meeting:{meeting.id}", meeting.version)
-agenda_visible = staff or meeting.agenda_status == "published" or meeting.status == "held"
 
 
 def move_form() -> None:
@@ -82,7 +81,8 @@ def cancel_form() -> None:
 # --- header -----------------------------------------------------------------------------------
 
 st.page_link("pages/meetings.py", label="All meetings", icon=":material/arrow_back:")
-st.title(meeting.title)
+st.title(ui.plain(meeting.title))
+st.set_page_config(page_title=f"{meeting.title} · Meeting · APC Desk")  # the tab's name
 with st.container(horizontal=True):
     st.badge(vocabulary.MEETING_KIND_LABELS[meeting.kind], color=KIND_COLORS[meeting.kind])
     st.badge(vocabulary.MEETING_STATUS_LABELS[meeting.status], color=STATUS_COLORS[meeting.status])
@@ -117,6 +117,11 @@ elif meeting.change_reason:
     st.warning(f"Changed: {ui.plain(meeting.change_reason)}", icon=":material/update:")
 if meeting.status != "cancelled":
     downloads.meeting_downloads(actor, meeting, minutes_approved=record.minutes.locked)
+else:
+    downloads.cancellation_download(meeting)
+if staff and meeting.status != "held":
+    mailing.invitation_panel(actor, meeting)
+mailing.replies_panel(meeting)
 
 if staff and meeting.status == "scheduled":
     with st.container(horizontal=True):
@@ -141,7 +146,8 @@ if staff and meeting.status == "scheduled":
 def decisions_text() -> str:
     """The decisions under their agenda items, in the agenda's order, as minutes list them:
     one block of Markdown however many there are (a box each made a long meeting slow)."""
-    titles = {line.item.id: line.item.title for line in record.agenda.lines} | {None: "General"}
+    lines = record.agenda.lines if record.agenda else []
+    titles = {line.item.id: line.item.title for line in lines} | {None: "General"}
     under: dict[int | None, list[str]] = {}
     for decision in record.decisions:
         # Its own line breaks stay inside its list item.
@@ -170,7 +176,7 @@ tabs = st.tabs(
 )
 
 with tabs[0]:
-    if not agenda_visible:
+    if record.agenda is None:
         st.info("The chair is preparing the agenda; it shows here once published.")
     elif not record.agenda.lines:
         st.info("The agenda has no items yet.")
@@ -237,10 +243,10 @@ with tabs[3]:
         else:
             st.info(f"{status}: not yet approved.", icon=":material/edit_note:")
         with st.container(border=True):
-            st.markdown(found.current.body)
+            st.markdown(markdown.authored(found.current.body))
         for revision in found.revisions[1:]:
             with st.expander(f"Revision {revision.number} of {ui.day(revision.created_at.date())}"):
-                st.markdown(revision.body)
+                st.markdown(markdown.authored(revision.body))
         if found.current.reason:
             st.caption(
                 f"Revision {found.current.number}, corrected: {ui.plain(found.current.reason)}"
@@ -264,7 +270,7 @@ with tabs[4]:
         st.table(
             [
                 {
-                    "Action": row.item.title,
+                    "Action": ui.plain(row.item.title),
                     "Owner": row.agency_code,
                     "Due": ui.day(row.item.due_on) + (" (overdue)" if row.overdue else ""),
                     "Status": vocabulary.ACTION_STATUS_LABELS[row.item.status],

@@ -6,11 +6,22 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from committee import briefs, clock, meeting_room, meetings, minutes, vocabulary
+from committee import (
+    briefs,
+    clock,
+    coverage,
+    decisions,
+    markdown,
+    meeting_room,
+    meetings,
+    minutes,
+    replies,
+    vocabulary,
+)
 from committee.agenda import KIND_LABELS
 from committee.errors import NotFound
 from committee.meeting_room import AttendanceLine
-from pages import editing, meeting_pages, ui
+from pages import editing, mailing, meeting_pages, ui
 
 ATTENDANCE = {"present": "Present", "absent": "Absent", "represented": "Represented"}
 
@@ -50,7 +61,7 @@ def act(service, success: str = "", **kwargs) -> None:
 
 # --- header -----------------------------------------------------------------------------------
 
-st.subheader(meeting.title, anchor=False)
+st.subheader(ui.plain(meeting.title), anchor=False)
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(
         f":material/schedule: {ui.local(meeting.starts_at, meeting.timezone)} · "
@@ -103,7 +114,8 @@ if locked:
 def item_label(entry: meeting_room.RoomItem) -> str:
     item = entry.item
     mark = "▶ " if entry.running else ("✓ " if item.review_done or item.minutes_used else "")
-    return f"{mark}{item.position}. {item.title} · {entry.used(now)}/{item.minutes_allotted} min"
+    used = f"{entry.used(now)}/{item.minutes_allotted} min"
+    return f"{mark}{item.position}. {ui.plain(item.title)} · {used}"
 
 
 def clock_bar(entry: meeting_room.RoomItem) -> None:
@@ -125,9 +137,18 @@ def clock_bar(entry: meeting_room.RoomItem) -> None:
         return
     if entry.running:
         if button.button("Stop", icon=":material/stop_circle:", width="stretch"):
-            act(meeting_room.stop_item, item_id=item.id)
+            act(
+                meeting_room.stop_item,
+                item_id=item.id,
+                success=f"Clock stopped: {ui.plain(item.title)}.",
+            )
     elif button.button("Start", icon=":material/play_circle:", type="primary", width="stretch"):
-        act(meeting_room.start_item, item_id=item.id)
+        # Said in words too: a screen reader announces the message, not the bar's change.
+        act(
+            meeting_room.start_item,
+            item_id=item.id,
+            success=f"Clock started: {ui.plain(item.title)}.",
+        )
 
 
 def fact(column, label: str, value: str, detail: str = "") -> None:
@@ -179,6 +200,11 @@ def brief_panel(code: str) -> None:
                 y="Risk",
                 height=170,
             )
+            with st.expander("The figures behind this chart"):  # the chart's text version
+                st.dataframe(
+                    [{"Year": year, "Risk": f"{risk:.1%}"} for year, risk in brief.risk_trend],
+                    hide_index=True,
+                )
         st.caption("Tier history")
         for change in reversed(brief.tier_history[-4:]):
             new = vocabulary.TIER_SHORT.get(change.new_tier, "off the watchlist")
@@ -202,6 +228,12 @@ def brief_panel(code: str) -> None:
                 f"- {ui.plain(summary.plan.title)}: "
                 f"**{vocabulary.PLAN_STATUS_LABELS[summary.plan.status]}**{late}"
             )
+        # The version in effect, and a newer draft being prepared: both are the committee's.
+        shown_versions = sorted(
+            {v.id for s in brief.plans for v in (s.effective, s.latest) if v is not None}
+        )
+        for flag in coverage.against_the_evidence(shown_versions):
+            st.markdown(f"- :red[Tool used against the evidence:] {ui.plain(flag.text)}")
         when = f" ({ui.day(brief.last_review.starts_at.date())})" if brief.last_review else ""
         st.caption(f"Decisions of its last review{when}")
         if not brief.last_review_decisions:
@@ -239,6 +271,11 @@ def brief_panel(code: str) -> None:
 
 def review_controls(entry: meeting_room.RoomItem) -> None:
     item = entry.item
+    # The country's watchlist entry as the room showed it: a tier changed meanwhile (on the
+    # country's page, say) is a conflict, not overwritten.
+    seen_entry = editing.seen_version(
+        f"watchlist_entry:{item.country_code}", entry.line.watch_version
+    )
     with st.container(horizontal=True):
         if item.review_done:
             st.success("Review done", icon=":material/task_alt:")
@@ -262,6 +299,7 @@ def review_controls(entry: meeting_room.RoomItem) -> None:
                     item_id=item.id,
                     new_tier=tier,
                     reason=reason,
+                    seen_version=seen_entry,
                     success="Tier changed.",
                 )
 
@@ -278,7 +316,7 @@ def minutes_approval_controls() -> None:
         return
     seen = editing.seen_version(f"minutes:{found.minutes.id}", found.minutes.version)
     with st.expander("Read them"):
-        st.markdown(found.current.body)
+        st.markdown(markdown.authored(found.current.body))
     if st.button("The committee approves them", type="primary", disabled=locked):
         act(
             minutes.approve_minutes,
@@ -309,8 +347,9 @@ def decisions_panel(entry: meeting_room.RoomItem) -> None:
             ui.field_error("decision")
             if st.form_submit_button("Record the decision", icon=":material/gavel:"):
                 act(
-                    meeting_room.record_decision,
-                    item_id=item.id,
+                    decisions.record_decision,
+                    kind="general",
+                    agenda_item_id=item.id,
                     text=text,
                     success="Decision recorded.",
                 )
@@ -376,7 +415,7 @@ def notes_panel(entry: meeting_room.RoomItem) -> None:
 
 def item_panel(entry: meeting_room.RoomItem) -> None:
     item = entry.item
-    st.subheader(f"{item.position}. {item.title}", anchor=False)
+    st.subheader(f"{item.position}. {ui.plain(item.title)}", anchor=False)
     st.caption(
         KIND_LABELS[item.kind]
         + (f" · {vocabulary.TIER_LABELS[entry.line.tier]}" if entry.line.tier else "")
@@ -410,10 +449,12 @@ def attendance_editor() -> None:
         )
         for row in rows
     }
+    expected = replies.replies_to(meeting_id=meeting.id).by_agency
     edited = st.data_editor(
         [
             {
                 "Agency": row.agency.name,
+                "Expected": mailing.expected(expected.get(row.agency.code)),
                 "Attendance": ATTENDANCE[row.attendance.status] if row.attendance else None,
                 "Who attended": row.attendance.attendees if row.attendance else "",
                 "Represented by": row.attendance.represented_by if row.attendance else "",
@@ -422,6 +463,9 @@ def attendance_editor() -> None:
         ],
         column_config={
             "Agency": st.column_config.TextColumn(disabled=True),
+            "Expected": st.column_config.TextColumn(
+                disabled=True, help="The answers to the invitation mailed to the agency's people."
+            ),
             "Attendance": st.column_config.SelectboxColumn(options=list(ATTENDANCE.values())),
         },
         hide_index=True,
@@ -489,7 +533,7 @@ def minutes_panel() -> None:
             icon=":material/lock:",
         )
         with st.container(border=True):
-            st.markdown(current.body)
+            st.markdown(markdown.authored(current.body))
         with st.form("correction"):
             body = st.text_area("Corrected text", current.body, height=300)
             reason = st.text_input("Why the correction")
@@ -572,7 +616,22 @@ def minutes_panel() -> None:
         with st.expander(f"Revision {revision.number} of {ui.day(revision.created_at.date())}"):
             if revision.reason:
                 st.caption(f"Why: {ui.plain(revision.reason)}")
-            st.markdown(revision.body)
+            st.markdown(markdown.authored(revision.body))
+    if len(found.revisions) > 1:
+        compare_revisions([r.number for r in found.revisions])
+
+
+def compare_revisions(numbers: list[int]) -> None:
+    """Two revisions of the minutes side by side, as a diff (numbers: newest first)."""
+    with st.expander("Compare two revisions", icon=":material/difference:"):
+        left, right = st.columns(2)
+        first = left.selectbox("From revision", numbers, index=1, key="minutes_diff_from")
+        second = right.selectbox("To revision", numbers, index=0, key="minutes_diff_to")
+        lines = minutes.compare_revisions(meeting_id=meeting.id, first=first, second=second)
+        if lines:
+            st.code("\n".join(lines), language="diff", wrap_lines=True)
+        else:
+            st.caption("The two texts are the same.")
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def month_grid(kind: str | None, country: str | None) -> None:
                         label=f"{meeting.starts_at.astimezone(zone):%H:%M}",
                         icon=":material/event_busy:" if cancelled else KIND_ICONS[meeting.kind],
                         query_params={"id": meeting.id},
-                        help=meeting.title + (" (cancelled)" if cancelled else ""),
+                        help=ui.plain(meeting.title) + (" (cancelled)" if cancelled else ""),
                     )
 
 

@@ -3,13 +3,23 @@ comparing versions, circulating for clearance, each agency's clearance, approval
 and archiving. The plan comes from the address (?id=)."""
 
 from dataclasses import replace
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
 
-from committee import access, clock, coverage, people, plans, settings, vocabulary
-from committee.errors import Conflict, NotFound
-from pages import downloads, ui
+from committee import (
+    access,
+    clock,
+    coverage,
+    people,
+    plans,
+    settings,
+    tools_evidence,
+    vocabulary,
+)
+from committee.errors import NotFound
+from pages import downloads, editing, ui
 
 COUNTRY_PAGE = "pages/country.py"
 MEETING_PAGE = "pages/meeting.py"
@@ -22,12 +32,14 @@ VERSION_STATUS_LABELS = {
 }
 # The lines-of-effort editor's columns, in the committee's words.
 CATEGORY, OBJECTIVE, LEAD, SUPPORTING = "Toolbox", "Objective", "Lead", "Supporting agencies"
-RESOURCES, INDICATORS, CITED, FACTORS = (
+RESOURCES, INDICATORS, CITED, FACTORS, TOOLS = (
     "Resources",
     "Indicators and triggers",
     "Blueprint",
     "Risk factors",
+    "Evidence-review tools",
 )
+IN_THIS_COUNTRY = "In this country"
 
 actor = ui.require("page.plan")
 try:
@@ -40,7 +52,6 @@ plan = view.plan
 archived = plan.status == "archived"
 VERSION_KEY = f"version_{plan.id}"
 SHOW_NEWEST = f"show_newest_{plan.id}"  # after a change, the version picker shows the newest
-shown_forms: set[str] = set()
 
 
 @st.cache_data
@@ -49,24 +60,28 @@ def blueprint() -> dict[str, str]:
     return {r.code: r.text for r in plans.recommendations()}
 
 
-def seen_version(form: str, version: int) -> int:
-    """The record's version when this form was first shown: the form saves over it, so a
-    change by someone else meanwhile is a conflict, not a silent overwrite."""
-    shown_forms.add(form)
-    return st.session_state.setdefault(f"seen_{form}_{plan.id}", version)
+CHANGES = {"title": "Title", "status": "Status", "position": "Position", "comments": "Comments"}
 
 
-def act(form: str, action, *, success: str, **kwargs):
-    """Run a plan service from a form; after a save (or someone else's change) the form
-    starts again from what is now stored."""
-    st.session_state.pop("conflict", None)
-    result = ui.attempt(action, actor=actor, success=success, **kwargs)
-    if result is not None or "conflict" in st.session_state:
-        st.session_state.pop(f"seen_{form}_{plan.id}", None)
-    if result is not None:
-        st.session_state[SHOW_NEWEST] = True
-        st.rerun()
-    return result
+def hold(form: str, record) -> None:
+    """Hold ``record`` as the person began ``form`` (``editing.held``), and say what someone
+    else changed if a save of this form met their change."""
+    editing.held(f"plan:{plan.id}:{form}", record)
+    editing.conflict_notice(f"plan:{plan.id}:{form}", CHANGES, what="plan")
+
+
+def act(form: str, action, *, success: str, **kwargs) -> None:
+    """Run a plan service from ``form``, over the record as the form began it; after a change
+    the version picker shows the newest version."""
+    editing.save(
+        f"plan:{plan.id}:{form}", action, actor=actor, success=success, done=show_newest, **kwargs
+    )
+
+
+def show_newest(message: str) -> NoReturn:
+    st.session_state[SHOW_NEWEST] = True
+    st.session_state.pop(f"mine_{plan.id}", None)
+    editing.rerun_saying(message)
 
 
 # --- header ---------------------------------------------------------------------------------
@@ -78,6 +93,7 @@ st.page_link(
     query_params={"code": plan.country_code},
 )
 st.title(ui.plain(plan.title))
+st.set_page_config(page_title=f"{plan.title} · Plan · APC Desk")  # the tab's name
 with st.container(horizontal=True):
     st.badge(vocabulary.PLAN_KIND_LABELS[plan.kind], color="blue")
     st.badge(
@@ -93,6 +109,7 @@ with st.container(horizontal=True):
             color="red" if plan.review_by < clock.today() else "gray",
             icon=":material/event:",
         )
+editing.say_done()
 
 numbers = [v.number for v in reversed(view.versions)]
 if st.session_state.pop(SHOW_NEWEST, False):
@@ -112,6 +129,17 @@ tabs = st.tabs(
     ["Plan", "Edit the draft", "Compare versions", "Clearance"], key="plan_tab", on_change="rerun"
 )
 text_tab, edit_tab, compare_tab, clearance_tab = tabs
+
+
+def against_evidence_notice(version_id: int) -> None:
+    """Lines relying on a tool whose well-evidenced factors are marked the wrong way here."""
+    against = coverage.against_the_evidence([version_id])
+    if against:
+        st.error(
+            "**Tools used against the evidence.** "
+            + " ".join(f"{ui.plain(flag.text)}." for flag in against),
+            icon=":material/report:",
+        )
 
 
 # --- the plan as written --------------------------------------------------------------------
@@ -148,6 +176,7 @@ def show_version(detail: plans.VersionDetail) -> None:
             + "; ".join(f"{g.factor}. {g.name}" for g in gaps),
             icon=":material/target:",
         )
+    against_evidence_notice(v.id)
     left, right = st.columns(2)
     with left:
         st.subheader("Situation")
@@ -159,6 +188,12 @@ def show_version(detail: plans.VersionDetail) -> None:
     if not detail.lines:
         st.caption("None yet.")
     recommendations = blueprint()
+    markable = (
+        v.id == view.latest.id
+        and v.status == "draft"
+        and not archived
+        and access.can(actor, "plan.draft")
+    )
     for view_ in detail.lines:
         line = view_.line
         with st.container(border=True):
@@ -183,9 +218,109 @@ def show_version(detail: plans.VersionDetail) -> None:
                 details.append(f"**Blueprint {code}:** {ui.plain(recommendations.get(code, ''))}")
             if details:
                 st.markdown("  \n".join(details))
+            if view_.tool_ids:
+                evidence_panel(detail, view_, markable)
     st.subheader("Escalation triggers")
     st.markdown(ui.plain(v.escalation_triggers) or "_None written._")
     st.caption(f"Review by {ui.day(v.review_by)}")
+
+
+def factor_frame(entry: tools_evidence.ToolEvidence, marks: dict[int, str]) -> pd.DataFrame:
+    def evidence(strength: str | None, direction: str | None) -> str:
+        if strength in (None, "none_available"):
+            return "—"
+        return f"{vocabulary.STRENGTH_LABELS[strength]}: {vocabulary.DIRECTION_LABELS[direction]}"
+
+    return pd.DataFrame(
+        [
+            {
+                "Factor": f.name
+                + (f" (practitioners: {f.practitioner_name})" if f.practitioner_name else ""),
+                IN_THIS_COUNTRY: vocabulary.FACTOR_MARK_LABELS.get(marks.get(f.id), None),
+                "Research": evidence(f.research_strength, f.research_direction),
+                "Practitioners": evidence(f.practitioner_strength, f.practitioner_direction),
+                "Kind": (f.kind or "").capitalize(),
+                "What it means": f.description,
+            }
+            for f in entry.factors
+        ],
+        index=[f.id for f in entry.factors],
+    )
+
+
+def evidence_panel(detail: plans.VersionDetail, view_: plans.LineView, markable: bool) -> None:
+    """For each tool the line relies on: what it is, its theory of change, the factors with
+    which it works better or worse and how strong the evidence is; on the newest draft, the
+    drafter marks which factors hold in this country (saved as a new version)."""
+    entries = tools_evidence.tools(view_.tool_ids)
+    with st.container(horizontal=True):
+        for entry in entries:
+            st.badge(f"Relies on: {entry.tool.name}", color="orange", icon=":material/build:")
+    edited: dict[int, pd.DataFrame] = {}
+    for entry in entries:
+        tool = entry.tool
+        with st.expander(
+            f":material/library_books: {ui.plain(tool.name)} — what the evidence says"
+        ):
+            st.markdown(f"**{ui.plain(tool.short_description)}.** {ui.plain(tool.description)}")
+            st.markdown(f"**Theory of change.** {ui.plain(tool.theory_of_change)}")
+            st.caption(
+                "Strategies: "
+                + ", ".join(vocabulary.STRATEGY_LABELS[s] for s in entry.strategies)
+                + " · Instruments: "
+                + ", ".join(vocabulary.INSTRUMENT_LABELS[i] for i in entry.instruments)
+            )
+            if not tool.evidence_reviewed:
+                st.info("No evidence review yet for this tool.", icon=":material/hourglass:")
+                continue
+            frame = factor_frame(entry, view_.evidence_marks)
+            labels = list(vocabulary.FACTOR_MARK_LABELS.values())
+            if markable:
+                edited[tool.id] = st.data_editor(
+                    frame,
+                    hide_index=True,
+                    width="stretch",
+                    disabled=[c for c in frame.columns if c != IN_THIS_COUNTRY],
+                    column_config={
+                        IN_THIS_COUNTRY: st.column_config.SelectboxColumn(options=labels),
+                        "What it means": st.column_config.TextColumn(width="medium"),
+                    },
+                    key=f"marks_{detail.version.id}_{view_.line.id}_{tool.id}",
+                )
+            else:
+                st.dataframe(frame, hide_index=True, width="stretch")
+            st.caption(
+                "Strength of evidence as the review rates it: research by its vote count of "
+                "findings, practitioners by the share who cite the factor. "
+                f"{tools_evidence.SOURCE}."
+            )
+    if edited:
+        hold("marks", plan)  # the plan as the drafter saw it, for the save's version check
+    if edited and st.button(
+        "Save the marks for this country (a new version)",
+        key=f"save_marks_{view_.line.id}",
+        icon=":material/save:",
+    ):
+        by_label = {label: key for key, label in vocabulary.FACTOR_MARK_LABELS.items()}
+        marks = dict(view_.evidence_marks)
+        for frame in edited.values():
+            for factor_id, label in frame[IN_THIS_COUNTRY].items():
+                if label in by_label:
+                    marks[int(factor_id)] = by_label[label]
+                else:
+                    marks.pop(int(factor_id), None)
+        base = detail.as_draft()
+        lines = list(base.lines)
+        position = view_.line.position - 1
+        lines[position] = replace(lines[position], evidence_marks=tuple(sorted(marks.items())))
+        act(
+            "marks",
+            plans.save_draft,
+            plan_id=plan.id,
+            draft=replace(base, lines=tuple(lines)),
+            change_note=f"Evidence marked for line of effort {view_.line.position}.",
+            success="Marks saved as a new version.",
+        )
 
 
 if text_tab.open:
@@ -196,7 +331,9 @@ if text_tab.open:
 # --- editing the draft ----------------------------------------------------------------------
 
 
-def lines_frame(draft: plans.PlanDraft, codes: dict[int, str]) -> pd.DataFrame:
+def lines_frame(
+    draft: plans.PlanDraft, codes: dict[int, str], tool_names: dict[int, str]
+) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -208,15 +345,34 @@ def lines_frame(draft: plans.PlanDraft, codes: dict[int, str]) -> pd.DataFrame:
                 INDICATORS: line.indicators,
                 CITED: list(line.recommendation_codes),
                 FACTORS: [str(f) for f in line.factors],
+                TOOLS: [tool_names[t] for t in line.tool_ids if t in tool_names],
             }
             for line in draft.lines
         ],
-        columns=[CATEGORY, OBJECTIVE, LEAD, SUPPORTING, RESOURCES, INDICATORS, CITED, FACTORS],
+        columns=[
+            CATEGORY,
+            OBJECTIVE,
+            LEAD,
+            SUPPORTING,
+            RESOURCES,
+            INDICATORS,
+            CITED,
+            FACTORS,
+            TOOLS,
+        ],
     )
 
 
-def drafted_lines(frame: pd.DataFrame, ids: dict[str, int]) -> tuple[plans.LineDraft, ...]:
-    """The editor's rows as lines of effort; wholly empty rows are dropped."""
+def drafted_lines(
+    frame: pd.DataFrame,
+    ids: dict[str, int],
+    base: plans.PlanDraft,
+    tools: list[tools_evidence.ToolEvidence],
+) -> tuple[plans.LineDraft, ...]:
+    """The editor's rows as lines of effort; wholly empty rows are dropped. A row keeps the
+    evidence marks of the line it was (same place) for the tools it still names."""
+    tool_ids = {entry.tool.name: entry.tool.id for entry in tools}
+    tool_of = {f.id: entry.tool.id for entry in tools for f in entry.factors}
     categories = {label: key for key, label in vocabulary.TOOLBOX_LABELS.items()}
 
     def text(value) -> str:
@@ -226,9 +382,11 @@ def drafted_lines(frame: pd.DataFrame, ids: dict[str, int]) -> tuple[plans.LineD
         return list(value) if isinstance(value, list | tuple) else []
 
     lines = []
-    for row in frame.to_dict("records"):
+    for number, row in enumerate(frame.to_dict("records")):
         if not any(text(row[c]) for c in (CATEGORY, OBJECTIVE, LEAD, RESOURCES, INDICATORS)):
             continue
+        named = tuple(tool_ids[t] for t in listed(row[TOOLS]) if t in tool_ids)
+        before = base.lines[number].evidence_marks if number < len(base.lines) else ()
         lines.append(
             plans.LineDraft(
                 toolbox_category=categories.get(text(row[CATEGORY]), ""),
@@ -239,6 +397,8 @@ def drafted_lines(frame: pd.DataFrame, ids: dict[str, int]) -> tuple[plans.LineD
                 indicators=text(row[INDICATORS]),
                 recommendation_codes=tuple(listed(row[CITED])),
                 factors=tuple(int(f) for f in listed(row[FACTORS])),
+                tool_ids=named,
+                evidence_marks=tuple((f, m) for f, m in before if tool_of.get(f) in named),
             )
         )
     return tuple(lines)
@@ -250,7 +410,9 @@ def edit_form() -> None:
     agencies = people.list_agencies()
     codes = {a.id: a.code for a in agencies}
     recommendations = blueprint()
-    seen = seen_version("edit", plan.version)
+    tools = tools_evidence.tools()
+    tool_names = {entry.tool.id: entry.tool.name for entry in tools}
+    editing.held(f"plan:{plan.id}:edit", plan)
     mine_key = f"mine_{plan.id}"
     st.caption(
         f"You are editing version {view.latest.number}. Saving makes version "
@@ -279,7 +441,7 @@ def edit_form() -> None:
         )
         st.markdown("**Lines of effort**")
         edited = st.data_editor(
-            lines_frame(base, codes),
+            lines_frame(base, codes, tool_names),
             num_rows="dynamic",
             width="stretch",
             hide_index=True,
@@ -301,6 +463,7 @@ def edit_form() -> None:
                     options=[str(f) for f in vocabulary.RISK_FACTORS],
                     format_func=lambda f: f"{f}. {vocabulary.RISK_FACTORS[int(f)][:50]}",
                 ),
+                TOOLS: st.column_config.MultiselectColumn(options=list(tool_names.values())),
             },
         )
         ui.field_error("lines")
@@ -323,22 +486,22 @@ def edit_form() -> None:
             objectives=objectives,
             escalation_triggers=triggers,
             review_by=review_by,
-            lines=drafted_lines(edited, {code: id_ for id_, code in codes.items()}),
+            lines=drafted_lines(edited, {code: id_ for id_, code in codes.items()}, base, tools),
         )
-        st.session_state.pop(mine_key, None)
+        # Kept for the comparison shown if someone else saved first; dropped once it lands.
+        st.session_state[mine_key] = draft
         act(
             "edit",
             plans.save_draft,
             plan_id=plan.id,
-            seen_version=seen,
             draft=draft,
             title=title,
             change_note=note,
             success="Saved as a new version.",
         )
-        if isinstance(st.session_state.get("conflict"), Conflict):
-            st.session_state[mine_key] = draft
-    add_line_form(base, codes, recommendations, seen)
+        if not editing.in_conflict(f"plan:{plan.id}:edit"):
+            st.session_state.pop(mine_key, None)  # refused at a field: nothing to compare
+    add_line_form(base, codes, recommendations, tools)
     mine = st.session_state.get(mine_key)
     if mine is not None:
         st.warning(
@@ -350,11 +513,47 @@ def edit_form() -> None:
         show_diff(plans.diff_drafts(base, mine))
 
 
+def tool_label(entry: tools_evidence.ToolEvidence) -> str:
+    return (
+        f"{entry.tool.name} — "
+        + ", ".join(vocabulary.STRATEGY_LABELS[s].lower() for s in entry.strategies)
+        + " · "
+        + ", ".join(vocabulary.INSTRUMENT_LABELS[i].lower() for i in entry.instruments)
+    )
+
+
 def add_line_form(
-    base: plans.PlanDraft, codes: dict[int, str], recommendations: dict[str, str], seen: int
+    base: plans.PlanDraft,
+    codes: dict[int, str],
+    recommendations: dict[str, str],
+    tools: list[tools_evidence.ToolEvidence],
 ) -> None:
     """One line of effort at a time, with every field in view: saved as a new version."""
     st.markdown("**Add a line of effort**")
+    if tools:
+        # Outside the form, so that choosing narrows the tools offered at once.
+        left, right = st.columns(2)
+        strategy = left.selectbox(
+            "Offer tools that serve the strategy",
+            list(vocabulary.STRATEGY_LABELS),
+            format_func=vocabulary.STRATEGY_LABELS.get,
+            index=None,
+            placeholder="Any strategy",
+        )
+        instrument = right.selectbox(
+            "… through the instrument",
+            list(vocabulary.INSTRUMENT_LABELS),
+            format_func=vocabulary.INSTRUMENT_LABELS.get,
+            index=None,
+            placeholder="Any instrument",
+        )
+        tools = [
+            e
+            for e in tools
+            if (strategy is None or strategy in e.strategies)
+            and (instrument is None or instrument in e.instruments)
+        ]
+    labels = {entry.tool.id: tool_label(entry) for entry in tools}
     with st.form(f"add_line_{plan.id}", clear_on_submit=True):
         left, right = st.columns(2)
         category = left.selectbox(
@@ -379,6 +578,13 @@ def add_line_form(
             list(vocabulary.RISK_FACTORS),
             format_func=lambda f: f"{f}. {vocabulary.RISK_FACTORS[f]}",
         )
+        chosen_tools = st.multiselect(
+            "Tools of the evidence review it relies on",
+            list(labels),
+            format_func=labels.get,
+            help="After saving, the plan shows what the evidence says about each tool, and "
+            "asks which of its factors hold in this country.",
+        )
         added = st.form_submit_button("Add the line (a new version)")
     if added:
         line = plans.LineDraft(
@@ -390,12 +596,12 @@ def add_line_form(
             indicators=indicators,
             recommendation_codes=tuple(cited),
             factors=tuple(factors),
+            tool_ids=tuple(chosen_tools),
         )
         act(
             "edit",
             plans.save_draft,
             plan_id=plan.id,
-            seen_version=seen,
             draft=replace(base, lines=(*base.lines, line)),
             change_note=f"Line of effort added: {vocabulary.TOOLBOX_LABELS.get(category, '')}.",
             success="Line of effort added.",
@@ -467,7 +673,10 @@ def clearance_grid(detail: plans.VersionDetail) -> None:
     colours = {vocabulary.CLEARANCE_LABELS[k]: v for k, v in vocabulary.CLEARANCE_COLORS.items()}
     st.dataframe(
         frame.style.map(
-            lambda p: f"background-color: {colours[p]}; color: #111; font-weight: 600",
+            lambda p: (
+                f"background-color: {colours[p]}; color: {vocabulary.ink_on(colours[p])}; "
+                "font-weight: 600"
+            ),
             subset=["Position"],
         ),
         hide_index=True,
@@ -486,7 +695,7 @@ def circulate_form(detail: plans.VersionDetail) -> None:
         + (", ".join(sorted(participants)) or "none yet (add lines of effort)")
         + "."
     )
-    seen = seen_version("circulate", plan.version)
+    hold("circulate", plan)
     with st.form(f"circulate_{plan.id}"):
         extra = st.multiselect(
             "Also ask",
@@ -503,7 +712,6 @@ def circulate_form(detail: plans.VersionDetail) -> None:
             "circulate",
             plans.circulate,
             plan_id=plan.id,
-            seen_version=seen,
             extra_agency_ids=tuple(a.id for a in extra),
             success="Circulated for clearance.",
         )
@@ -512,7 +720,7 @@ def circulate_form(detail: plans.VersionDetail) -> None:
 def my_clearance_form(row: plans.ClearanceRow) -> None:
     st.subheader(f"Clear for {row.agency_code}")
     positions = ["concur", "concur_with_comments", "non_concur"]
-    seen = seen_version("clear", row.clearance.version)
+    hold("clear", row.clearance)
     with st.form(f"clear_{version.id}"):
         position = st.radio(
             "Your agency's position",
@@ -538,7 +746,6 @@ def my_clearance_form(row: plans.ClearanceRow) -> None:
             agency_id=row.clearance.agency_id,
             position=position,
             comments=comments,
-            seen_version=seen,
             success=f"{row.agency_code}'s position recorded.",
         )
 
@@ -569,21 +776,21 @@ def approve_form(detail: plans.VersionDetail) -> None:
         )
         ui.field_error("override_reason")
         approved = st.form_submit_button("Approve this version", type="primary")
-    if approved:
-        act(
-            "approve",
-            plans.approve,
-            version_id=version.id,
-            meeting_id=meeting.id,
-            decision_text=text,
-            override_reason="" if detail.fully_cleared else reason,
-            success="Approved: this version is now in effect.",
-        )
+    if approved and ui.attempt(
+        plans.approve,
+        actor=actor,
+        version_id=version.id,
+        meeting_id=meeting.id,
+        decision_text=text,
+        override_reason="" if detail.fully_cleared else reason,
+    ):
+        show_newest("Approved: this version is now in effect.")
 
 
 if clearance_tab.open:
     with clearance_tab:
         detail = plans.version_detail(version.id)
+        against_evidence_notice(version.id)
         if version.status == "draft":
             st.info("This version is a draft: it has not been circulated.")
             if (
@@ -612,7 +819,7 @@ if clearance_tab.open:
 
 if access.can(actor, "plan.archive") and not archived:
     with st.expander(":material/archive: Archive this plan"):
-        seen = seen_version("archive", plan.version)
+        hold("archive", plan)
         with st.form(f"archive_{plan.id}"):
             reason = st.text_input("Why the plan no longer serves")
             ui.field_error("reason")
@@ -623,10 +830,5 @@ if access.can(actor, "plan.archive") and not archived:
                 plans.archive,
                 plan_id=plan.id,
                 reason=reason,
-                seen_version=seen,
                 success="Plan archived.",
             )
-
-# A form not shown in this run starts afresh from what is stored when it is shown again.
-for form in {"edit", "circulate", "clear", "archive"} - shown_forms:
-    st.session_state.pop(f"seen_{form}_{plan.id}", None)

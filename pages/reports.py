@@ -73,6 +73,20 @@ def alert_lines(lines: list[reports.AlertLine]) -> list[dict]:
     ]
 
 
+def signal_lines(lines: list[reports.SignalLine]) -> list[dict]:
+    return [
+        {
+            "Country": line.country_name,
+            "Rule": line.rule,
+            "What fired": line.what,
+            "Opened": ui.day(line.opened_on),
+            "Days to review": line.days_to_review,
+            "Days to decision": line.days_to_decision,
+        }
+        for line in lines
+    ]
+
+
 # The tabs: the report's section each shows, and its table's rows.
 TABS = {
     "Countries reviewed": ("reviews", countries_reviewed),
@@ -80,11 +94,12 @@ TABS = {
     "Plans approved": ("plans_approved", plans_approved),
     "Action items": ("actions", action_items),
     "Alerts": ("alerts", alert_lines),
+    "Reviews triggered by data": ("signals", signal_lines),
 }
 
 
 actor = ui.require("page.reports")
-st.title(":material/summarize: Reports")
+st.title("Reports")
 st.caption("The annual report, drawn from the committee's record.")
 
 this_year = clock.today().year

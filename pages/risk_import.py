@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from committee import settings, statistical_risk
-from pages import ui
+from pages import editing, ui
 
 actor = ui.require("page.risk_import")
 st.title("Statistical risk import")
+editing.say_done()
 st.markdown(
     "The Early Warning Project (United States Holocaust Memorial Museum) publishes each year "
     "the estimated risk that a new mass killing begins in each country. Import its files as "
@@ -19,9 +20,7 @@ st.markdown(
 
 upload = st.file_uploader("The Project's CSV file", type=["csv"], key="ewp_upload")
 if upload is not None:
-    preview = ui.attempt(
-        statistical_risk.preview_file, content=upload.getvalue(), filename=upload.name
-    )
+    preview = ui.attempt(statistical_risk.preview_file, content=upload, filename=upload.name)
     if preview is not None:
         with st.container(border=True):
             st.subheader(preview.description)
@@ -92,6 +91,21 @@ if upload is not None:
                     "Nothing to import: every figure in this file is already recorded.",
                     icon=":material/check_circle:",
                 )
+                if preview.kind == "forecast" and st.button(
+                    "Evaluate the rules for signals on this edition",
+                    icon=":material/sensors:",
+                ):
+                    done = ui.attempt(
+                        statistical_risk.import_file,
+                        actor=actor,
+                        content=upload.getvalue(),
+                        filename=upload.name,
+                    )
+                    if done is not None:
+                        editing.rerun_saying(
+                            f"The rules for signals from data opened {done.signals} new "
+                            f"signals on the {done.edition} edition."
+                        )
             elif st.button(
                 f"Import {len(preview.new)} new and {len(preview.changed)} changed figures",
                 type="primary",
@@ -100,12 +114,16 @@ if upload is not None:
                 done = ui.attempt(
                     statistical_risk.import_file,
                     actor=actor,
-                    content=upload.getvalue(),
+                    content=upload,
                     filename=upload.name,
-                    success="Imported.",
                 )
                 if done is not None:
-                    st.rerun()
+                    fired = (
+                        f" The rules for signals from data opened {done.signals} signals."
+                        if done.kind == "forecast"
+                        else ""
+                    )
+                    editing.rerun_saying(f"Imported: {done.summary}.{fired}")
 
 st.subheader("Imports so far")
 past = statistical_risk.imports()
@@ -132,3 +150,5 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+st.page_link("pages/signals.py", label="Signals from data", icon=":material/sensors:")

@@ -7,8 +7,8 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from committee import settings, vocabulary
-from pages import ui
+from committee import settings, signals, vocabulary
+from pages import editing, ui
 
 actor = ui.require("page.settings")
 stored = settings.all_values()
@@ -34,7 +34,7 @@ def operator_note(key: str) -> None:
     ui.field_error(key)
 
 
-st.title(":material/settings: Settings")
+st.title("Settings")
 st.caption("Changes apply at once, for everyone, and are recorded in the audit trail.")
 saved_count = st.session_state.pop("settings_saved", None)
 if saved_count is not None:
@@ -75,6 +75,19 @@ with st.form("settings"):
         "Observers may file alerts", value=bool(stored["observers_may_file_alerts"])
     )
 
+    st.subheader("Signals from data")
+    st.caption("Days from a signal's opening to its review, and to the decision that closes it.")
+    columns = st.columns(3)
+    signal_days = {
+        clock: columns[i].number_input(
+            label, min_value=1, max_value=180, value=int(stored["signal_days"][clock])
+        )
+        for i, (clock, label) in enumerate(
+            (("review", "Review within (days)"), ("decision", "Decision within (days)"))
+        )
+    }
+    ui.field_error("signal_days")
+
     st.subheader("The tool")
     banner = st.text_input(
         "Banner (the handling marking at the top of every page)",
@@ -104,6 +117,7 @@ if saved:
     wanted = {
         "review_cadence": {tier: int(value) for tier, value in cadence.items()},
         "alert_review_days": {severity: int(value) for severity, value in deadlines.items()},
+        "signal_days": {clock: int(value) for clock, value in signal_days.items()},
         "observers_may_file_alerts": observers,
         "banner": banner,
         "timezone": timezone,
@@ -118,3 +132,98 @@ if saved:
         ui.home_zone.clear()  # a new time zone shows at once, not within the minute
         st.session_state["settings_saved"] = len(changed)
         st.rerun()
+
+
+# --- rules for signals from data (Blueprint 2-5) ----------------------------------------------
+
+st.subheader("Rules for signals from data")
+st.caption(
+    "Importing an edition of the Early Warning Project's statistical risk evaluates every active "
+    "rule on it; each rule that fires for a country opens a signal (see Signals from data)."
+)
+rules = signals.rules()
+if rules:
+    st.dataframe(
+        [
+            {
+                "Rule": r.name,
+                "Fires when a country": signals.describe_rule(
+                    r.kind, r.threshold, r.second_threshold
+                ),
+                "Active": "Yes" if r.active else "Paused",
+            }
+            for r in rules
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.caption("No rules yet: data triggers nothing until the chair sets one.")
+
+THRESHOLDS = {
+    "risk_rise": ("Rise of at least (percentage points)", 1.0, None),
+    "enters_top": ("Enters the top (N countries)", 10.0, None),
+    "above_off_watchlist": ("Not on the watchlist, with a risk of at least (%)", 5.0, None),
+    "tier_rank_divergence": (
+        "Tier 3 or off the watchlist but ranked in the top",
+        10.0,
+        ("Tier 1 but ranked below", 60.0),
+    ),
+}
+KIND_LABELS = {
+    "risk_rise": "The two-year risk rises between editions",
+    "enters_top": "A country enters the top N",
+    "above_off_watchlist": "A country off the watchlist has a high risk",
+    "tier_rank_divergence": "The committee's tier and the statistical rank diverge",
+}
+with st.container(border=True):
+    st.markdown("**Add a rule**")
+    kind = st.selectbox(
+        "What the rule watches for", list(KIND_LABELS), format_func=KIND_LABELS.get, key="rule_kind"
+    )
+    ui.field_error("kind")
+    label, default, second = THRESHOLDS[kind]
+    with st.form("add_rule"):
+        name = st.text_input("Name of the rule", max_chars=signals.NAME_LIMIT, key="rule_name")
+        ui.field_error("name")
+        threshold = st.number_input(label, value=default, step=1.0, key=f"rule_threshold_{kind}")
+        ui.field_error("threshold")
+        below = None
+        if second is not None:
+            below = st.number_input(second[0], value=second[1], step=1.0, key="rule_below")
+            ui.field_error("second_threshold")
+        added = st.form_submit_button("Add the rule", type="primary")
+    if added and ui.attempt(
+        signals.save_rule,
+        actor=actor,
+        name=name,
+        kind=kind,
+        threshold=threshold,
+        second_threshold=below,
+    ):
+        st.session_state["rule_added"] = name
+        st.rerun()
+    if added_name := st.session_state.pop("rule_added", None):
+        st.success(f"Rule added: {ui.plain(added_name)}.", icon=":material/check_circle:")
+
+if rules:
+    with st.container(border=True):
+        st.markdown("**Pause or resume a rule**")
+        by_id = {r.id: r for r in rules}
+        chosen = st.selectbox(
+            "Rule",
+            list(by_id),
+            format_func=lambda i: by_id[i].name + ("" if by_id[i].active else " (paused)"),
+            key="rule_chosen",
+        )
+        rule = by_id[chosen]
+        seen = editing.seen_version(f"rule:{rule.id}", rule.version)  # as shown when clicked
+        if st.button("Pause the rule" if rule.active else "Resume the rule", key="rule_toggle"):
+            if ui.attempt(
+                signals.set_rule_active,
+                actor=actor,
+                rule_id=rule.id,
+                active=not rule.active,
+                seen_version=seen,
+            ):
+                st.rerun()

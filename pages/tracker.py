@@ -21,7 +21,7 @@ agency_names = {a.code: a.name for a in choices.agencies}
 agency_ids = {a.code: a.id for a in choices.agencies}
 meeting_names = dict(choices.meetings)
 
-st.title(":material/checklist: Action item tracker")
+st.title("Action item tracker")
 st.caption(
     "Every agency's items, most urgent first: overdue, due in the next 14 days, blocked, then "
     "the rest. The filters are part of this page's address: copy it to share the view."
@@ -127,8 +127,14 @@ with st.container(horizontal=True):
     st.metric("Blocked", counts.blocked, border=True)
     st.metric("Due date requests", waiting, border=True)
 
+# The two tabs that only show (the summary's chart and table, the overdue report's tables) are
+# drawn only when on screen, a switch rerunning: they no longer travel to the browser and
+# get laid out on every click. The two with forms stay drawn, so that what a person has
+# typed in one survives a look at another.
 items_tab, agencies_tab, report_tab, requests_tab = st.tabs(
-    ["Items", "By agency", "Overdue report", "Due date requests"], key="tracker_tab"
+    ["Items", "By agency", "Overdue report", "Due date requests"],
+    key="tracker_tab",
+    on_change="rerun",
 )
 
 
@@ -318,112 +324,117 @@ with items_tab:
 
 # --- by agency ----------------------------------------------------------------------------------
 
-with agencies_tab:
-    summary = tracker.agency_summary()
-    table = pd.DataFrame(
-        [
-            {
-                "Agency": s.code,
-                "Name": s.name,
-                "Open": s.counts.open,
-                "Overdue": s.counts.overdue,
-                "Due in 14 days": s.counts.due_soon,
-                "Blocked": s.counts.blocked,
-                "Done on time": s.done_on_time,
-                "Done late": s.done_late,
-                "On time": s.on_time_rate,
-            }
-            for s in summary
-        ]
-    )
-    st.caption(
-        f"Open items now; items done in the last {tracker.ON_TIME_WINDOW_DAYS} days, by whether "
-        "they were done by their due date."
-    )
-    later = table["Open"] - table["Overdue"] - table["Due in 14 days"]
-    st.bar_chart(
-        table.assign(Later=later),
-        x="Agency",
-        y=["Overdue", "Due in 14 days", "Later"],
-        color=[
-            vocabulary.OVERDUE_COLOR,
-            action_panel.DUE_SOON_COLOR,
-            vocabulary.ACTION_STATUS_COLORS["open"],
-        ],
-        stack=True,
-        horizontal=True,
-        height=450,
-        x_label="",
-        y_label="Open items",
-    )
-    st.dataframe(
-        table.style.map(
-            lambda n: f"color: {vocabulary.OVERDUE_COLOR}; font-weight: 600" if n else "",
-            subset=["Overdue"],
-        ),
-        hide_index=True,
-        width="stretch",
-        height="content",
-        column_config={
-            "On time": st.column_config.ProgressColumn(
-                format="percent", min_value=0, max_value=1, width="small"
-            )
-        },
-    )
-
-# --- the overdue report -------------------------------------------------------------------------
-
-with report_tab:
-    report = tracker.overdue_report()
-    if report.meeting is None:
-        st.caption("No meeting is scheduled: the report lists what is overdue today.")
-    else:
-        meeting = report.meeting
-        st.markdown(
-            f"For **{ui.plain(meeting.title)}**, {ui.local(meeting.starts_at, meeting.timezone)}: "
-            f"**{report.overdue_total}** item(s) overdue today, **{report.falling_due_total}** "
-            "more falling due before the meeting."
-        )
-    st.dataframe(
-        [
-            {"Agency": line.code, "Overdue": line.overdue, "Falling due": line.falling_due}
-            for line in report.by_agency
-        ],
-        hide_index=True,
-        width="content",
-        height="content",
-    )
-    for heading, items, total in (
-        ("Overdue today", report.overdue, report.overdue_total),
-        ("Falling due before the meeting", report.falling_due, report.falling_due_total),
-    ):
-        if not items:
-            continue
-        shown = f"the {len(items)} due first of {total}" if total > len(items) else str(total)
-        st.markdown(f"**{heading}** ({shown})")
-        st.dataframe(
+if agencies_tab.open:
+    with agencies_tab:
+        summary = tracker.agency_summary()
+        table = pd.DataFrame(
             [
                 {
-                    "Agency": t.agency_code,
-                    "ID": t.item.id,
-                    "Title": t.item.title,
-                    "Country": t.country_name or "",
-                    "Due": t.item.due_on,
-                    "Days overdue": t.days_overdue or None,
-                    "Status": vocabulary.ACTION_STATUS_LABELS[t.item.status],
-                    "Reason": t.item.status_reason,
-                    "New date asked": t.requested_due_on,
+                    "Agency": s.code,
+                    "Name": s.name,
+                    "Open": s.counts.open,
+                    "Overdue": s.counts.overdue,
+                    "Due in 14 days": s.counts.due_soon,
+                    "Blocked": s.counts.blocked,
+                    "Done on time": s.done_on_time,
+                    "Done late": s.done_late,
+                    "On time": s.on_time_rate,
                 }
-                for t in items
+                for s in summary
+            ]
+        )
+        st.caption(
+            "Open items now; items done in the last "
+            f"{tracker.ON_TIME_WINDOW_DAYS} days, by whether they were done by their due date."
+        )
+        later = table["Open"] - table["Overdue"] - table["Due in 14 days"]
+        st.bar_chart(
+            table.assign(Later=later),
+            x="Agency",
+            y=["Overdue", "Due in 14 days", "Later"],
+            color=[
+                vocabulary.OVERDUE_COLOR,
+                vocabulary.DUE_SOON_COLOR,
+                vocabulary.ACTION_STATUS_COLORS["open"],
             ],
+            stack=True,
+            horizontal=True,
+            height=450,
+            x_label="",
+            y_label="Open items",
+        )
+        st.dataframe(
+            table.style.map(
+                lambda n: f"color: {vocabulary.OVERDUE_COLOR}; font-weight: 600" if n else "",
+                subset=["Overdue"],
+            ),
             hide_index=True,
             width="stretch",
             height="content",
-            placeholder="—",
-            column_config=TABLE_COLUMNS,
+            column_config={
+                "On time": st.column_config.ProgressColumn(
+                    format="percent", min_value=0, max_value=1, width="small"
+                )
+            },
         )
-    if report.overdue_total > len(report.overdue):
-        st.caption("The whole list: the Items tab with Overdue only, or its CSV and Excel exports.")
+
+# --- the overdue report -------------------------------------------------------------------------
+
+if report_tab.open:
+    with report_tab:
+        report = tracker.overdue_report()
+        if report.meeting is None:
+            st.caption("No meeting is scheduled: the report lists what is overdue today.")
+        else:
+            meeting = report.meeting
+            st.markdown(
+                f"For **{ui.plain(meeting.title)}**, "
+                f"{ui.local(meeting.starts_at, meeting.timezone)}: "
+                f"**{report.overdue_total}** item(s) overdue today, **{report.falling_due_total}** "
+                "more falling due before the meeting."
+            )
+        st.dataframe(
+            [
+                {"Agency": line.code, "Overdue": line.overdue, "Falling due": line.falling_due}
+                for line in report.by_agency
+            ],
+            hide_index=True,
+            width="content",
+            height="content",
+        )
+        for heading, items, total in (
+            ("Overdue today", report.overdue, report.overdue_total),
+            ("Falling due before the meeting", report.falling_due, report.falling_due_total),
+        ):
+            if not items:
+                continue
+            shown = f"the {len(items)} due first of {total}" if total > len(items) else str(total)
+            st.markdown(f"**{heading}** ({shown})")
+            st.dataframe(
+                [
+                    {
+                        "Agency": t.agency_code,
+                        "ID": t.item.id,
+                        "Title": t.item.title,
+                        "Country": t.country_name or "",
+                        "Due": t.item.due_on,
+                        "Days overdue": t.days_overdue or None,
+                        "Status": vocabulary.ACTION_STATUS_LABELS[t.item.status],
+                        "Reason": t.item.status_reason,
+                        "New date asked": t.requested_due_on,
+                    }
+                    for t in items
+                ],
+                hide_index=True,
+                width="stretch",
+                height="content",
+                placeholder="—",
+                column_config=TABLE_COLUMNS,
+            )
+        if report.overdue_total > len(report.overdue):
+            st.caption(
+                "The whole list: the Items tab with Overdue only, or its CSV and Excel exports."
+            )
 
 # --- due date requests --------------------------------------------------------------------------
 

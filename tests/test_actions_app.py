@@ -116,7 +116,9 @@ def test_a_representative_asks_for_a_new_due_date(cast, app_as):
     at.text_input(key=f"why_request_item_{item.id}").input("The partner meets next month.")
     button(at, "Send to the chair").click().run()
     assert not at.exception, at.exception
-    assert tracker.item_detail(item.id).pending_request.requested_due_on == wanted
+    assert (
+        tracker.item_detail(item.id, actor=cast["chair"]).pending_request.requested_due_on == wanted
+    )
     assert "was asked on" in texts(at)
 
 
@@ -193,3 +195,16 @@ def test_an_observer_reads_the_tracker_and_changes_nothing(cast, app_as):
     labels = [b.label for b in [*at.button, *at.get("form_submit_button")]]
     assert not [label for label in labels if label in ("Save update", "Reassign", "Create")]
     assert "History" in texts(at)
+
+
+def test_the_trackers_summary_and_report_are_drawn_only_on_their_tabs(cast, app_as):
+    """What only shows waits for its tab (issue 24); the tabs with forms stay drawn, so that
+    input typed in one survives a look at another."""
+    at = open_page(app_as, cast["chair"], TRACKER)
+    assert len(at.dataframe) == 1  # the items
+    pending = tracker.pending_requests()[0]
+    assert at.text_input(key=f"note_decide_requests_item_{pending.item.id}")
+    at.session_state["tracker_tab"] = "By agency"
+    at.run()
+    assert "Agency" in at.dataframe[1].value.columns and len(at.dataframe) == 2
+    assert at.text_input(key=f"note_decide_requests_item_{pending.item.id}")

@@ -64,12 +64,14 @@ def test_a_representative_updates_two_items_and_the_chair_sees_them(
 
     # One item by the form: two clicks, a status and Save (the note is typed).
     open_item(page, "Item", by_form.id)
-    panel = page.get_by_test_id("stForm").first
+    panel = page.get_by_test_id("stMain").get_by_test_id("stForm").first  # not the search box
     panel.get_by_role("radio", name="In progress", exact=True).click()
     panel.get_by_label("Progress note").fill("Talked to the embassy; drafting now.")
     panel.get_by_role("button", name="Save update").click()
     expect(page.get_by_text(f"Item #{by_form.id} updated.")).to_be_visible()
     settle(page)
+    # Focus (and so the scroll) goes to the confirmation: wait for it before taking positions.
+    expect(page.locator(":focus")).to_contain_text(f"Item #{by_form.id} updated.")
 
     # Another in the editable table: its status cell, then its note cell.
     row = [t.item.id for t in desk_items()].index(in_table.id)
@@ -79,7 +81,9 @@ def test_a_representative_updates_two_items_and_the_chair_sees_them(
     y = box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2
     edit_cell(page, box["x"] + STATUS_COLUMN_LEFT + 50, y)
     page.get_by_role("option", name="In progress", exact=True).click()
-    settle(page)  # each edit reruns the page
+    settle(page)  # each edit reruns the page, and the confirmation above the table goes
+    box = grid.bounding_box()
+    y = box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2
     edit_cell(page, box["x"] + NOTE_COLUMN_LEFT + 80, y)
     editor = page.locator("#portal textarea")
     editor.fill("Funding approved by the bureau.")

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from committee import agenda, meeting_room, meetings
+from committee import agenda, decisions, meeting_room, meetings
 from committee.agenda import ProposedItem, allot
 from committee.errors import Conflict, ValidationError
 from db.engine import read_session, write_session
@@ -285,7 +285,9 @@ def test_an_item_with_a_record_stays_and_a_held_meetings_agenda_is_closed(januar
     agenda.accept_proposal(actor=chair, meeting_id=january.id, seen_version=january.version)
     view = agenda.agenda_of(january.id)
     review = view.lines[1].item
-    meeting_room.record_decision(actor=chair, item_id=review.id, text="Maintain the tier.")
+    decisions.record_decision(
+        actor=chair, kind="general", agenda_item_id=review.id, text="Maintain the tier."
+    )
     with pytest.raises(ValidationError, match="stays"):
         agenda.remove_item(
             actor=chair, meeting_id=january.id, seen_version=view.meeting.version, item_id=review.id

@@ -33,6 +33,11 @@ def by_label(widgets, label: str):
     return found
 
 
+def field_errors(at) -> str:
+    """The messages shown at their fields (``ui.field_error``: the app's own markup)."""
+    return "\n".join(html.value for html in at.get("html") if "apc-field-error" in html.value)
+
+
 def stored(reference: str) -> Alert:
     with read_session() as session:
         return session.scalar(select(Alert).where(Alert.reference == reference))
@@ -69,7 +74,7 @@ def test_an_alert_without_a_description_is_refused_at_its_field(demo_people, app
     by_label(at.selectbox, "Country").set_value("UKR")
     by_label(at.button, "File the alert").click()
     at.run()
-    assert "Say what is happening." in texts(at.caption)  # beside the field
+    assert "Say what is happening." in field_errors(at)  # beside the field
     assert by_label(at.selectbox, "Country").value == "UKR"  # the input is kept
     assert stored("ALR-2026-0005") is None
 
@@ -134,6 +139,27 @@ def test_the_chair_schedules_the_proposed_session_in_one_click_then_closes(demo_
     assert "closed with the decision recorded" in texts(at.success)
 
 
+def test_an_action_on_an_alert_changed_meanwhile_is_refused_as_a_conflict(demo_people, app_as):
+    """The chair acts on the alert as their screen showed it: when another chair acknowledged
+    it meanwhile, scheduling is refused as a conflict naming them, and nothing is scheduled."""
+    sdn = stored("ALR-2026-0001")
+    at = app_as(demo_people["chair"])
+    at.switch_page(ALERTS)
+    at.query_params["alert"] = str(sdn.id)
+    at.run()
+    secretariat = actor_of("secretariat@apc.example")
+    alerts.acknowledge_alert(actor=secretariat, alert_id=sdn.id, seen_version=sdn.version)
+    by_label(at.button, "Schedule the emergency session").click()
+    at.run()
+    assert "Someone else changed this alert" in texts(at.warning)
+    assert "secretariat@apc.example" in texts(at.warning)
+    assert stored("ALR-2026-0001").review_meeting_id is None
+    # The screen now shows the alert as it is: acting again goes through.
+    by_label(at.button, "Schedule the emergency session").click()
+    at.run()
+    assert stored("ALR-2026-0001").review_meeting_id is not None
+
+
 def test_closing_without_a_decision_is_refused_on_the_page(demo_people, app_as):
     sdn = stored("ALR-2026-0001")
     at = app_as(demo_people["chair"])
@@ -142,7 +168,7 @@ def test_closing_without_a_decision_is_refused_on_the_page(demo_people, app_as):
     at.run()
     by_label(at.button, "Close the alert").click()
     at.run()
-    assert "Record the decision that closes the alert" in texts(at.caption)
+    assert "Record the decision that closes the alert" in field_errors(at)
     assert stored("ALR-2026-0001").status == "new"
 
 
@@ -185,9 +211,10 @@ def test_the_dashboard_shows_where_the_committee_is_behind(demo_people, app_as, 
         "Action items over 12 months",
         "Time from alert to review",
         "Plan coverage",
+        "Signals from data",
     ]
-    # Each chart has the list behind it.
-    assert len(at.expander) == 5
+    # Each chart (the map too) has the list behind it.
+    assert len(at.expander) == 6
 
 
 def test_the_dashboard_links_to_the_lists(demo_people, app_as):
@@ -222,6 +249,7 @@ def test_the_chair_reads_the_years_report_and_downloads_it(demo_people, app_as):
         "Plans approved",
         "Action items",
         "Alerts",
+        "Reviews triggered by data",
     ]
     assert len(at.get("download_button")) == 2
     # Only the open tab's table is drawn; choosing another draws that one instead.
@@ -249,3 +277,13 @@ def test_filing_through_the_service_shows_in_the_chairs_menu_count(demo_people, 
     )
     at = app_as(demo_people["chair"], ALERTS)
     assert [t.label for t in at.tabs][0] == "Inbox (2)"
+
+
+def test_the_list_behind_a_chart_is_drawn_only_once_opened(demo_people, app_as):
+    """Six tables laid out unseen cost the browser more than the charts (issue 24)."""
+    at = app_as(demo_people["chair"], DASHBOARD)
+    assert len(at.expander) == 6 and not at.dataframe
+    at.session_state["reviews_list_open"] = True
+    at.run()
+    [table] = at.dataframe
+    assert "Next review due" in table.value.columns

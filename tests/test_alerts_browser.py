@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def open_alerts_page(page) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text("Alerts").first.click()
+    page.locator(".st-key-menu").get_by_text("Alerts").first.click()
     expect(page.get_by_role("heading", name="Alerts")).to_be_visible()
 
 
@@ -40,9 +40,7 @@ def test_an_acute_alert_goes_from_filing_to_a_decision_at_an_emergency_session(
     # The chair sees the count in the menu and the alert in the inbox.
     page.get_by_role("button", name="Sign out").click()
     sign_in(served_app["url"], "chair@apc.example")
-    expect(
-        page.get_by_test_id("stSidebarNav").get_by_text(re.compile(r"Alerts \(\d+\)"))
-    ).to_be_visible()
+    expect(page.locator(".st-key-menu").get_by_text(re.compile(r"Inbox \(\d+\)"))).to_be_visible()
     open_alerts_page(page)
     message = page.get_by_test_id("stHorizontalBlock").filter(
         has_text=f"Acute alert {reference} on Ukraine"

@@ -9,9 +9,9 @@ import recurring_ical_events
 from icalendar import Calendar
 from sqlalchemy import select
 
+from cli import main
 from committee import clock, meetings, people
 from committee.actor import Actor
-from committee.cli import main
 from committee.errors import NotFound, ValidationError
 from db.engine import read_session, write_session
 from db.models import ActionItem, Meeting, User

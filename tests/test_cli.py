@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from cli import main
 from committee import people
-from committee.cli import main
 
 
 def run(capsys, *args, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:

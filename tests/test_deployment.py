@@ -8,14 +8,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import IN_CI, POSTGRES_ADMIN_URL, PROJECT_ROOT, _postgres_available, free_port
+from conftest import PROJECT_ROOT, free_port, new_postgresql_database
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from db import migrate
 
@@ -24,8 +22,9 @@ pytestmark = pytest.mark.postgres
 
 @contextmanager
 def serve_app(environment: dict, log_folder: Path):
-    """A real app server (``streamlit run``) on a free port with ``environment`` on top of this
-    process's; yields its address once its health endpoint answers."""
+    """A real app server (``streamlit run server.py``: the app, its sign-in routes and feeds)
+    on a free port with ``environment`` on top of this process's; yields its address once its
+    health endpoint answers."""
     port = free_port()
     log = open(log_folder / f"streamlit-{port}.log", "w")
     server = subprocess.Popen(
@@ -34,12 +33,12 @@ def serve_app(environment: dict, log_folder: Path):
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            "server.py",
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
         ],
-        env={**os.environ, **environment},
+        env={**os.environ, "APC_BASE_URL": f"http://127.0.0.1:{port}", **environment},
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -69,17 +68,8 @@ def serve_app(environment: dict, log_folder: Path):
 @pytest.fixture
 def fresh_postgresql():
     """An empty PostgreSQL database of this test's own (no schema yet), dropped after."""
-    reason = _postgres_available()
-    if reason:
-        (pytest.fail if IN_CI else pytest.skip)(f"PostgreSQL not reachable: {reason}")
-    name = f"apc_deploy_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with new_postgresql_database("apc_deploy") as url:
+        yield url
 
 
 def open_from_menu(page, title: str) -> None:

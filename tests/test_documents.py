@@ -14,8 +14,8 @@ from conftest import DEMO_DAY
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
+from cli import main
 from committee import minutes, people
-from committee.cli import main
 from committee.errors import NotFound, ValidationError
 from db.engine import read_session, write_session
 from db.models import (

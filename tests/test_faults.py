@@ -124,6 +124,7 @@ def test_the_app_says_so_when_the_database_goes_away_and_recovers(
             page.get_by_text(system.OUTAGE_MESSAGE).wait_for()
 
             database_away(False)
+            page.get_by_role("button", name="Try again").click()
             open_from_menu(page, "Settings")  # the same session goes on
             page.get_by_label(banner_label).fill("SAVED ONCE THE DATABASE IS BACK")
             page.get_by_role("button", name="Save settings").click()

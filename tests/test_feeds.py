@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from committee import feeds
+from committee import feeds, links
 from committee import people as directory
 from committee.actor import Actor
 from committee.errors import PermissionDenied, ValidationError
@@ -131,7 +131,7 @@ def test_the_feed_over_http(feed_server):
     base, url = feed_server
     db_engine.use_database(url)
     rep = actor("rep.usaid@apc.example")
-    address = feeds.create_feed(actor=rep, scope="agency").url.replace(feeds.base_url(), base)
+    address = feeds.create_feed(actor=rep, scope="agency").url.replace(links.base_url(), base)
 
     status, headers, body = fetch(address)
     assert status == 200
@@ -168,7 +168,7 @@ def test_a_personal_feed_carries_only_the_persons_own_items(feed_server):
     base, url = feed_server
     db_engine.use_database(url)
     rep = actor("rep.usaid@apc.example")
-    address = feeds.create_feed(actor=rep, scope="personal").url.replace(feeds.base_url(), base)
+    address = feeds.create_feed(actor=rep, scope="personal").url.replace(links.base_url(), base)
     status, _, body = fetch(address)
     with read_session() as s:
         mine = set(

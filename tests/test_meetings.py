@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from committee import meetings, rotation
-from committee.cli import main as cli
+from cli import main as cli
+from committee import meetings, rotation, watchlist
 from committee.errors import Conflict, ValidationError
 from committee.series import SeriesRule, occurrences, produces
 from db.engine import read_session, write_session
@@ -383,7 +383,9 @@ def test_review_due_dates_follow_the_tier_and_the_override(db, people, frozen_cl
     assert due["CMR"].next_due_on == date(2027, 1, 12) and due["CMR"].cadence == 1
     assert (due["NER"].next_due_on, due["NER"].status) == (date(2026, 11, 26), "due")  # never
 
-    rotation.set_review_cadence(actor=people["chair"], country_code="hti", meetings=1)
+    watchlist.set_review_cadence(
+        actor=people["chair"], country_code="hti", meetings=1, seen_version=None
+    )
     assert {r.country_code for r in rotation.due_by(date(2027, 1, 12))} == {
         "SDN",
         "CMR",
@@ -391,13 +393,19 @@ def test_review_due_dates_follow_the_tier_and_the_override(db, people, frozen_cl
         "NER",
     }
     assert [r.country_code for r in rotation.due_by(date(2027, 1, 12))][:1] == ["SDN"]
-    rotation.set_review_cadence(actor=people["chair"], country_code="HTI", meetings=None)
+    watchlist.set_review_cadence(
+        actor=people["chair"], country_code="HTI", meetings=None, seen_version=None
+    )
     assert {r.country_code: r for r in rotation.review_schedule()}["HTI"].cadence == 3
     with pytest.raises(ValidationError) as refused:
-        rotation.set_review_cadence(actor=people["chair"], country_code="HTI", meetings=13)
+        watchlist.set_review_cadence(
+            actor=people["chair"], country_code="HTI", meetings=13, seen_version=None
+        )
     assert refused.value.field == "cadence"
     with pytest.raises(ValidationError):
-        rotation.set_review_cadence(actor=people["chair"], country_code="FRA", meetings=2)
+        watchlist.set_review_cadence(
+            actor=people["chair"], country_code="FRA", meetings=2, seen_version=None
+        )
 
 
 # --- the command line -------------------------------------------------------------------------

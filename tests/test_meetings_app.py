@@ -3,7 +3,7 @@ meeting's page, the agenda builder (with a second chair at work) and the meeting
 
 import pytest
 
-from committee import agenda, meeting_room, meetings, minutes, people
+from committee import agenda, decisions, meeting_room, meetings, minutes, people
 from pages import ui
 
 
@@ -187,10 +187,18 @@ def test_notes_saved_by_someone_else_meanwhile_keep_the_persons_text(cast, app_a
 def test_the_meeting_page_lists_the_decisions_under_their_agenda_items(cast, app_as):
     chair, meeting = cast["chair"], cast["next"]
     agenda.accept_proposal(actor=chair, meeting_id=meeting.id, seen_version=meeting.version)
+    # Published: a draft agenda's items (and so the headings of decisions taken on them) are
+    # for the chair and secretariat only.
+    agenda.publish_agenda(actor=chair, meeting_id=meeting.id, seen_version=meeting.version + 1)
     first, second = [line.item for line in agenda.agenda_of(meeting.id).lines][:2]
-    meeting_room.record_decision(actor=chair, item_id=second.id, text="Fund *two* monitors.")
-    meeting_room.record_decision(
-        actor=chair, item_id=first.id, text="Demarche in the capital.\nReport back in May."
+    decisions.record_decision(
+        actor=chair, kind="general", agenda_item_id=second.id, text="Fund *two* monitors."
+    )
+    decisions.record_decision(
+        actor=chair,
+        kind="general",
+        agenda_item_id=first.id,
+        text="Demarche in the capital.\nReport back in May.",
     )
     at = open_page(app_as, cast["rep"], "pages/meeting.py", meeting.id)
     shown = next(m.value for m in at.markdown if "Demarche" in m.value)
@@ -201,5 +209,5 @@ def test_the_meeting_page_lists_the_decisions_under_their_agenda_items(cast, app
         for part in (f"**{ui.plain(first.title)}**", "Demarche", f"**{ui.plain(second.title)}**")
     ]
     assert where == sorted(where) and where[-1] < shown.index("Fund")
-    assert "- Fund \\*two\\* monitors\\." in shown
-    assert "- Demarche in the capital\\.  \n  Report back in May\\." in shown
+    assert "- Fund \\*two\\* monitors." in shown
+    assert "- Demarche in the capital.  \n  Report back in May." in shown

@@ -8,7 +8,7 @@ import pytest
 from conftest import DEMO_DAY
 from sqlalchemy import select
 
-from committee import agenda, meeting_room, meetings, minutes, people, rotation
+from committee import agenda, decisions, meeting_room, meetings, minutes, people, rotation
 from committee.errors import Conflict, ValidationError
 from committee.meeting_room import AttendanceLine
 from db.engine import read_session
@@ -108,10 +108,13 @@ def test_a_country_review_with_notes_decision_action_and_tier_change(room):
     assert noted.version == sudan.version + 1
 
     with pytest.raises(ValidationError) as refused:
-        meeting_room.record_decision(actor=chair, item_id=sudan.id, text=" ")
+        decisions.record_decision(actor=chair, kind="general", agenda_item_id=sudan.id, text=" ")
     assert refused.value.field == "decision"
-    decision = meeting_room.record_decision(
-        actor=chair, item_id=sudan.id, text="Press for humanitarian access to El Fasher."
+    decision = decisions.record_decision(
+        actor=chair,
+        kind="general",
+        agenda_item_id=sudan.id,
+        text="Press for humanitarian access to El Fasher.",
     )
     assert (decision.meeting_id, decision.country_code) == (room["meeting"].id, "SDN")
 
@@ -150,14 +153,23 @@ def test_a_country_review_with_notes_decision_action_and_tier_change(room):
     due = {r.country_code: r for r in rotation.review_schedule()}["SDN"]
     assert due.last_reviewed_on == date(2026, 11, 26) and due.next_due_on > date(2026, 11, 26)
 
+    seen = entry("SDN").version
     with pytest.raises(ValidationError) as refused:
-        meeting_room.change_tier(actor=chair, item_id=sudan.id, new_tier=1, reason="Same")
+        meeting_room.change_tier(
+            actor=chair, item_id=sudan.id, new_tier=1, reason="Same", seen_version=seen
+        )
     assert refused.value.field == "tier"
     with pytest.raises(ValidationError) as refused:
-        meeting_room.change_tier(actor=chair, item_id=sudan.id, new_tier=2, reason="")
+        meeting_room.change_tier(
+            actor=chair, item_id=sudan.id, new_tier=2, reason="", seen_version=seen
+        )
     assert refused.value.field == "reason"
     change = meeting_room.change_tier(
-        actor=chair, item_id=sudan.id, new_tier=2, reason="Ceasefire holding for 90 days."
+        actor=chair,
+        item_id=sudan.id,
+        new_tier=2,
+        reason="Ceasefire holding for 90 days.",
+        seen_version=seen,
     )
     assert (change.old_tier, change.new_tier, change.agenda_item_id) == (1, 2, sudan.id)
     assert entry("SDN").tier == 2
@@ -200,7 +212,9 @@ def test_the_minutes_lifecycle_locking_and_corrections(room):
     meeting_room.save_notes(
         actor=chair, item_id=sudan.id, seen_version=sudan.version, notes="ODNI briefed."
     )
-    decision = meeting_room.record_decision(actor=chair, item_id=sudan.id, text="Press for access.")
+    decision = decisions.record_decision(
+        actor=chair, kind="general", agenda_item_id=sudan.id, text="Press for access."
+    )
     meeting_room.add_action_item(
         actor=chair,
         decision_id=decision.id,
@@ -235,6 +249,11 @@ def test_the_minutes_lifecycle_locking_and_corrections(room):
         minutes.edit_minutes(
             actor=chair, meeting_id=meeting.id, seen_version=record.minutes.version, body="x"
         )
+    # Every saved draft is a revision of its own, and any two compare as a diff.
+    assert (draft.number, edited.number) == (1, 2)
+    assert minutes.compare_revisions(meeting_id=meeting.id, first=1, second=2)[-1] == (
+        "+Closed at 12:00."
+    )
     closed = meeting_room.close_meeting(
         actor=chair,
         meeting_id=meeting.id,
@@ -259,7 +278,9 @@ def test_the_minutes_lifecycle_locking_and_corrections(room):
     with pytest.raises(ValidationError, match="locked"):
         minutes.draft_minutes(actor=chair, meeting_id=meeting.id, seen_version=approved.version)
     with pytest.raises(ValidationError, match="locked"):
-        meeting_room.record_decision(actor=chair, item_id=sudan.id, text="Late decision")
+        decisions.record_decision(
+            actor=chair, kind="general", agenda_item_id=sudan.id, text="Late decision"
+        )
 
     with pytest.raises(ValidationError) as refused:
         minutes.correct_minutes(
@@ -273,10 +294,12 @@ def test_the_minutes_lifecycle_locking_and_corrections(room):
         body=edited.body.replace("Closed at 12:00.", "Closed at 12:05."),
         reason="The secretariat's clock was five minutes slow.",
     )
-    assert revision.number == 2
+    assert revision.number == 3  # the generated draft, the edited draft, the correction
     record = minutes.minutes_of(meeting.id)
-    assert [r.number for r in record.revisions] == [2, 1] and record.locked
+    assert [r.number for r in record.revisions] == [3, 2, 1] and record.locked
+    assert record.approved.number == 2  # the text as approved: the newest draft
     assert "Closed at 12:00." in record.revisions[1].body  # the earlier text stays readable
+    assert "Closed at 12:00." not in record.revisions[2].body  # so does the first draft
     assert record.current.reason == "The secretariat's clock was five minutes slow."
 
 

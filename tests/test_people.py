@@ -20,7 +20,7 @@ def events(action: str) -> list[AuditEvent]:
 
 
 def test_sign_in_returns_the_person_with_role_and_agency(db, people):
-    actor = accounts.sign_in(email="  REP@test.example ", password=PASSWORD)
+    actor = accounts.sign_in(email="  REP@test.example ", password=PASSWORD).actor
     assert (actor.email, actor.role, actor.agency_code) == (
         "rep@test.example",
         "agency_rep",
@@ -52,7 +52,7 @@ def test_five_failures_lock_the_email_for_fifteen_minutes(db, people, frozen_clo
     # Another person is not affected, and the lock ends after 15 minutes.
     accounts.sign_in(email="rep@test.example", password=PASSWORD)
     frozen_clock(DEMO_DAY + timedelta(minutes=15, seconds=1))
-    assert accounts.sign_in(email="chair@test.example", password=PASSWORD).role == "chair"
+    assert accounts.sign_in(email="chair@test.example", password=PASSWORD).actor.role == "chair"
 
 
 def test_an_unknown_email_locks_the_same_way(db, people):
@@ -91,7 +91,9 @@ def test_change_own_password(db, people):
     accounts.change_own_password(
         actor=chair, current_password=PASSWORD, new_password="a brand new passphrase"
     )
-    assert accounts.sign_in(email=chair.email, password="a brand new passphrase").id == chair.id
+    assert (
+        accounts.sign_in(email=chair.email, password="a brand new passphrase").actor.id == chair.id
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from cli import main
 from committee import people, reports, settings
 from committee.actor import Actor
-from committee.cli import main
 from committee.errors import ValidationError
 from db.engine import read_session
 from db.models import ActionItem, Agency, AgendaItem, Alert, Meeting, PlanVersion, TierChange

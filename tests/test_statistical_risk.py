@@ -259,7 +259,7 @@ def test_the_demo_loads_the_newest_edition_and_the_history(db, demo):
 
 @needs_files
 def test_the_command_line_previews_imports_and_refuses(db, capsys, tmp_path):
-    from committee.cli import main
+    from cli import main
 
     assert main(["import-ewp", str(FORECAST_2024), "--dry-run"]) == 0
     out = capsys.readouterr().out
@@ -277,3 +277,64 @@ def test_the_command_line_previews_imports_and_refuses(db, capsys, tmp_path):
     foreign.write_text("name,email\nA,a@example.org\n")
     assert main(["import-ewp", str(foreign)]) == 1
     assert "expected an Early Warning Project statistical risk file" in capsys.readouterr().err
+
+
+# --- a file too big to read -------------------------------------------------------------------
+
+
+class Endless(io.RawIOBase):
+    """A history file of ``megabytes``, made as it is read (a 50 MB upload without 50 MB in
+    the test): the same valid row again and again."""
+
+    def __init__(self, megabytes: int) -> None:
+        header = ",".join(statistical_risk.HISTORY_COLUMNS) + "\n"
+        self.row = b"1994,1993,Sudan,625,0,0.1,1\n"
+        self.head, self.left = header.encode(), megabytes * 1024 * 1024
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = (self.head + self.row * (len(buffer) // len(self.row) + 1))[: len(buffer)]
+        chunk = chunk[: self.left]
+        self.head, self.left = b"", self.left - len(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_a_file_over_the_limit_is_refused_as_it_streams_in(sqlite_db):
+    """A 50 MB file took about 570 MB of memory when read whole: it is refused once past the
+    limit, having read no further."""
+    import tracemalloc
+
+    tracemalloc.start()
+    with pytest.raises(ValidationError, match="larger than 5 MB") as refused:
+        statistical_risk.preview_file(content=Endless(50), filename="huge.csv")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert refused.value.field == "file"
+    # What the rows up to the limit take (about 60 MB for 5 MB of rows), not the whole file's.
+    assert peak < 100 * 1024 * 1024, f"{peak / 2**20:.0f} MB held"
+
+
+def test_the_command_line_refuses_a_file_over_the_limit_before_reading_it(sqlite_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import PROJECT_ROOT
+
+    from db import engine as db_engine
+
+    huge = tmp_path / "FOOSforecasts_huge.csv"
+    with huge.open("wb") as out:
+        out.write(Endless(6).read())
+    done = subprocess.run(
+        [sys.executable, "-m", "committee", "import-ewp", str(huge), "--dry-run"],
+        env={**os.environ, "DATABASE_URL": db_engine.get_engine().url.render_as_string(False)},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "larger than 5 MB" in done.stderr and "Traceback" not in done.stderr

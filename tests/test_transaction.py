@@ -1,15 +1,17 @@
 """The write transaction: audit with every write, refusals recorded, no lost update."""
 
 import threading
+from datetime import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
 from committee import audit
-from committee.errors import Conflict, PermissionDenied
+from committee.errors import Conflict, PermissionDenied, ValidationError
 from committee.transaction import writing
 from db.engine import read_session, write_session
-from db.models import Agency, AuditEvent
+from db.models import Agency, AuditEvent, Meeting
 
 THREADS = 8
 INCREMENTS = 25
@@ -49,7 +51,7 @@ def rename(actor, agency_id: int, seen_version: int, name: str) -> None:
     with writing(actor, "agency.rename") as w:
         agency = w.get(Agency, agency_id)
         before = audit.snapshot(agency)
-        w.update_versioned(agency, seen_version=seen_version, name=name)
+        w.touch(agency, seen_version=seen_version, name=name)
         w.audit(agency, before=before)
 
 
@@ -115,3 +117,121 @@ def test_sqlite_writers_queue_instead_of_losing_updates(sqlite_db):
     with write_session() as session:
         assert session.execute(text("SELECT n FROM counter")).scalar() == THREADS * INCREMENTS
         session.execute(text("DROP TABLE counter"))
+
+
+# --- services that compose ---------------------------------------------------------------------
+
+
+def add_agency(actor, code: str, *, then=None) -> None:
+    """A service adding an agency, then calling ``then`` (another service) in its transaction."""
+    with writing(actor, "agency.add") as w:
+        w.require("agencies.manage")
+        agency = Agency(code=code, name=f"Agency {code}")
+        w.session.add(agency)
+        w.audit(agency)
+        if then is not None:
+            then()
+
+
+def test_a_service_inside_another_joins_its_transaction(db, people):
+    admin = people["admin"]
+    before = count(AuditEvent, AuditEvent.action == "agency.add")
+    add_agency(admin, "OUTER", then=lambda: add_agency(admin, "INNER"))
+    assert count(Agency, Agency.code.in_(["OUTER", "INNER"])) == 2
+    assert count(AuditEvent, AuditEvent.action == "agency.add") == before + 2  # each its own
+
+    # The inner service's failure rolls back the outer one's write too: one transaction.
+    def fails():
+        with writing(admin, "agency.add") as w:
+            w.session.add(Agency(code="LOST", name="Lost"))
+            w.audit(detail="about to fail")
+            raise ValueError("the inner service fails")
+
+    with pytest.raises(ValueError):
+        add_agency(admin, "OUTER2", then=fails)
+    assert count(Agency, Agency.code.in_(["OUTER2", "LOST"])) == 0
+
+
+def test_an_inner_refusal_rolls_back_the_outer_write_and_is_audited_once(db, people):
+    """The outer service is allowed, the inner one refused: nothing is written, and the
+    refusal is recorded once, under the refused service's own action and permission."""
+    admin, observer = people["admin"], people["observer"]
+    written = count(AuditEvent, AuditEvent.outcome == "ok")
+
+    def refused_inside():
+        with writing(observer, "agency.rename") as w:
+            w.require("agencies.manage")
+
+    with pytest.raises(PermissionDenied):
+        add_agency(admin, "OUTER", then=refused_inside)
+    assert count(Agency, Agency.code == "OUTER") == 0
+    with read_session() as session:
+        refusals = session.scalars(select(AuditEvent).where(AuditEvent.outcome == "refused")).all()
+    assert [(r.action, r.actor_id) for r in refusals] == [("agency.rename", observer.id)]
+    assert "agencies.manage" in refusals[0].detail
+    assert count(AuditEvent, AuditEvent.outcome == "ok") == written  # the outer's went too
+
+
+def test_an_inner_failure_the_outer_service_handles_leaves_nothing_of_it(db, people):
+    """Each joined service runs in a savepoint: if the outer service catches the inner one's
+    error and goes on, the inner one's half-done write is undone, the outer one's kept."""
+    admin = people["admin"]
+
+    def half_done():
+        with writing(admin, "agency.add") as w:
+            w.session.add(Agency(code="HALF", name="Half done"))
+            w.session.flush()
+            raise ValidationError("refused at a field", field="code")
+
+    def tolerant():
+        try:
+            half_done()
+        except ValidationError:
+            pass
+
+    add_agency(admin, "OUTER", then=tolerant)
+    assert count(Agency, Agency.code == "OUTER") == 1
+    assert count(Agency, Agency.code == "HALF") == 0
+
+
+def test_touch_bumps_the_version_and_a_meetings_sequence_only_when_its_time_changes(db, people):
+    from committee import meetings
+
+    meetings.set_series_rule(
+        actor=people["chair"],
+        interval_months=2,
+        first_month=1,
+        weekday=1,
+        week_of_month=2,
+        start_time=time(10, 0),
+        duration_minutes=120,
+        timezone="America/New_York",
+        location="Room 1",
+    )
+    meeting = meetings.list_meetings(when="upcoming").rows[0].meeting
+    with writing(people["chair"], "meeting.edit") as w:
+        stored = w.get(Meeting, meeting.id)
+        w.touch(stored, seen_version=meeting.version, title="Renamed")  # not the calendar's
+        w.audit(stored)
+    with writing(people["chair"], "meeting.edit") as w:
+        stored = w.get(Meeting, meeting.id)
+        w.touch(stored, seen_version=meeting.version + 1, location="Room 2")
+        w.audit(stored)
+    with read_session() as session:
+        stored = session.get(Meeting, meeting.id)
+    assert (stored.version, stored.calendar_sequence) == (meeting.version + 2, 1)
+    assert (stored.title, stored.location) == ("Renamed", "Room 2")
+    with pytest.raises(Conflict), writing(people["chair"], "meeting.edit") as w:
+        w.touch(w.get(Meeting, meeting.id), seen_version=meeting.version, location="Room 3")
+
+
+def test_no_service_bumps_a_version_by_hand():
+    """One helper (``Writing.touch``) bumps versions and checks the one seen."""
+    committee = Path(__file__).resolve().parent.parent / "committee"
+    offenders = [
+        f"{path.name}:{number}"
+        for path in committee.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "version += 1" in line
+    ]
+    assert offenders == []

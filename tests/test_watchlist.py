@@ -10,7 +10,7 @@ from test_statistical_risk import FORECAST_HEADER, csv_bytes
 
 from committee import briefs, coverage, statistical_risk, watchlist
 from committee import people as accounts
-from committee.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from committee.errors import Conflict, PermissionDenied, ValidationError
 from db.engine import get_engine, read_session
 from db.models import ActionItem, AgendaItem, Decision, Meeting, Plan, TierChange, WatchlistEntry
 
@@ -96,7 +96,7 @@ def test_a_country_is_added_once_and_its_tier_changed_only_to_another(sqlite_db,
         watchlist.add_country(actor=chair, country_code="SDN", tier=2, reason="Again.")
     with pytest.raises(ValidationError, match="already tier 1"):
         watchlist.set_tier(actor=chair, country_code="SDN", tier=1, reason="Same.", seen_version=1)
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationError, match="not on the watchlist"):
         watchlist.set_tier(actor=chair, country_code="MLI", tier=1, reason="x", seen_version=1)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import text
 import db.models  # noqa: F401  (registers every table on the metadata)
 from db.engine import create_database_engine, database_url
 from db.models import metadata
+from db.search_index import is_engine_part
 from db.types import UTCDateTime
 
 # Several app processes may start together on one PostgreSQL database: the first to take this
@@ -27,6 +28,7 @@ def run_migrations(connection) -> None:
         render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=is_engine_part,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":

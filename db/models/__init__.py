@@ -12,6 +12,8 @@ from db.models.countries import (
     TierChange,
     WatchlistEntry,
 )
+from db.models.evidence import EvidenceFactor, EvidenceTool, ToolsEvidenceImport
+from db.models.mail import Invitation, NoticePreference, OutboxMessage
 from db.models.meetings import (
     AgendaItem,
     Attendance,
@@ -27,11 +29,16 @@ from db.models.plans import (
     Clearance,
     LineOfEffort,
     LineOfEffortAgency,
+    LineOfEffortEvidenceMark,
     LineOfEffortFactor,
     LineOfEffortRecommendation,
+    LineOfEffortTool,
     Plan,
     PlanVersion,
 )
+from db.models.search import SearchEntry
+from db.models.sessions import SignInSession
+from db.models.signals import Signal, SignalRule
 from db.models.system import AuditEvent, Setting
 
 __all__ = [
@@ -50,23 +57,35 @@ __all__ = [
     "Decision",
     "DueDateRequest",
     "Edited",
+    "EvidenceFactor",
+    "EvidenceTool",
+    "Invitation",
     "LineOfEffort",
     "LineOfEffortAgency",
+    "LineOfEffortEvidenceMark",
     "LineOfEffortFactor",
     "LineOfEffortRecommendation",
+    "LineOfEffortTool",
     "Meeting",
     "MeetingSeries",
     "Minutes",
     "MinutesRevision",
+    "NoticePreference",
     "Notification",
+    "OutboxMessage",
     "Plan",
     "PlanVersion",
     "RiskAssessment",
     "RiskFactorRating",
     "RiskImport",
     "RiskObservation",
+    "SearchEntry",
     "Setting",
+    "Signal",
+    "SignalRule",
+    "SignInSession",
     "TierChange",
+    "ToolsEvidenceImport",
     "User",
     "WatchlistEntry",
     "metadata",

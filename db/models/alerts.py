@@ -57,5 +57,8 @@ class Notification(SQLModel, table=True):
     text: str
     alert_id: int | None = Field(default=None, foreign_key="alert.id")
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    link: str = Field(
+        default="", max_length=200, description="the record it leads to, e.g. meeting?id=5"
+    )
     created_at: datetime = timestamp(default_now=True, nullable=False)
     read_at: datetime | None = timestamp(default=None)

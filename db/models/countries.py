@@ -14,7 +14,7 @@ RISK_KINDS = ("forecast", "history")
 
 
 class Country(Edited, table=True):
-    """An ISO 3166-1 country, loaded from pycountry by the first migration."""
+    """An ISO 3166-1 country, loaded from db/reference/countries.csv by the first migration."""
 
     code: str = Field(primary_key=True, max_length=3, description="ISO 3166-1 alpha-3")
     alpha2: str = Field(max_length=2, unique=True)

@@ -1,6 +1,7 @@
 """The regular meeting series, meetings, agendas, attendance, decisions and minutes."""
 
 from datetime import datetime, time
+from typing import ClassVar
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field
@@ -59,6 +60,16 @@ class Meeting(Edited, table=True):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("kind = 'regular' OR series_id IS NULL", name="series_only_regular"),
         Index("ix_meeting_starts_status", "starts_at", "status"),
+    )
+
+    # Calendar programs must see a new SEQUENCE when any of these changes (RFC 5546).
+    CALENDAR_FIELDS: ClassVar[tuple[str, ...]] = (
+        "starts_at",
+        "ends_at",
+        "timezone",
+        "location",
+        "video_link",
+        "status",
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -161,7 +172,8 @@ class Minutes(Edited, table=True):
 
 
 class MinutesRevision(Edited, table=True):
-    """The text of the minutes, one row per revision; earlier revisions stay readable."""
+    """The text of the minutes, one row per revision: every saved draft, then corrections after
+    approval (each with its ``reason``). No revision is ever rewritten."""
 
     __table_args__ = (UniqueConstraint("minutes_id", "number"),)
 

@@ -41,6 +41,9 @@ class User(Edited, table=True):
         default=False, description="created by a first single sign-on; an admin must approve"
     )
     last_signed_in_at: datetime | None = timestamp(default=None)
+    must_change_password: bool = Field(
+        default=False, description="holds a one-time password an administrator handed over"
+    )
 
 
 class CalendarFeed(Edited, table=True):

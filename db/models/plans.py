@@ -18,6 +18,7 @@ TOOLBOX_CATEGORIES = (
     "economic_measures",
     "legal_measures",
 )
+FACTOR_MARKS = ("holds", "does_not_hold", "unknown")  # does an evidence factor hold here?
 CLEARANCE_POSITIONS = ("pending", "concur", "concur_with_comments", "non_concur")
 
 
@@ -131,6 +132,27 @@ class LineOfEffortFactor(SQLModel, table=True):
 
     line_of_effort_id: int = Field(foreign_key="line_of_effort.id", primary_key=True)
     factor: int = Field(primary_key=True)
+
+
+class LineOfEffortTool(SQLModel, table=True):
+    """A tool of the evidence review (db/models/evidence.py) a line of effort relies on."""
+
+    __tablename__ = "line_of_effort_tool"
+
+    line_of_effort_id: int = Field(foreign_key="line_of_effort.id", primary_key=True)
+    tool_id: int = Field(foreign_key="evidence_tool.id", primary_key=True, index=True)
+
+
+class LineOfEffortEvidenceMark(SQLModel, table=True):
+    """The drafter's judgement, for this plan's country, of whether a factor of a named tool
+    holds: kept with the plan version like every other line field."""
+
+    __tablename__ = "line_of_effort_evidence_mark"
+    __table_args__ = (one_of("mark", FACTOR_MARKS),)
+
+    line_of_effort_id: int = Field(foreign_key="line_of_effort.id", primary_key=True)
+    factor_id: int = Field(foreign_key="evidence_factor.id", primary_key=True)
+    mark: str = Field(max_length=16)
 
 
 class Clearance(Edited, table=True):

@@ -5,22 +5,26 @@ Revises: 0001
 Create Date: 2026-11-26
 """
 
+import csv
 import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pycountry
 import sqlalchemy as sa
 from alembic import op
-from countrycode import countrycode
 
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-RECOMMENDATIONS_FILE = Path(__file__).parents[2] / "reference" / "blueprint-recommendations.txt"
+REFERENCE = Path(__file__).parents[2] / "reference"
+RECOMMENDATIONS_FILE = REFERENCE / "blueprint-recommendations.txt"
+# Every ISO 3166-1 country with its UN region and Correlates of War code, checked in with its
+# sources named (db/reference/README.md): a new database holds the same rows whatever is
+# installed.
+COUNTRIES_FILE = REFERENCE / "countries.csv"
 CHAPTERS = {
     "1": "Leadership",
     "2": "Early warning",
@@ -29,9 +33,6 @@ CHAPTERS = {
     "5": "Military options",
     "6": "International action",
 }
-# Correlates of War codes the library leaves out for a current ISO country: COW keeps 345
-# ("Yugoslavia") for its successor state Serbia, which the Early Warning Project uses.
-COW_SUPPLEMENT = {"SRB": 345}
 
 country = sa.table(
     "country",
@@ -52,28 +53,25 @@ recommendation = sa.table(
 
 
 def country_rows() -> list[dict]:
-    countries = sorted(pycountry.countries, key=lambda c: c.alpha_3)
-    codes = [c.alpha_3 for c in countries]
-    regions = countrycode(codes, origin="iso3c", destination="un.region.name")
-    subregions = countrycode(codes, origin="iso3c", destination="un.regionsub.name")
-    cow_codes = countrycode(codes, origin="iso3c", destination="cown")
     now = datetime.now(timezone.utc)
     if op.get_bind().dialect.name == "sqlite":
         now = now.replace(tzinfo=None)
+    with COUNTRIES_FILE.open(encoding="utf-8", newline="") as file:
+        countries = list(csv.DictReader(file))
     return [
         {
-            "code": c.alpha_3,
-            "alpha2": c.alpha_2,
-            "numeric": c.numeric,
-            "name": getattr(c, "common_name", None) or c.name,
-            "un_region": region,
-            "un_subregion": subregion,
-            "cow_code": COW_SUPPLEMENT.get(c.alpha_3, int(cow) if cow is not None else None),
+            "code": c["code"],
+            "alpha2": c["alpha2"],
+            "numeric": c["numeric"],
+            "name": c["name"],
+            "un_region": c["un_region"] or None,
+            "un_subregion": c["un_subregion"] or None,
+            "cow_code": int(c["cow_code"]) if c["cow_code"] else None,
             "version": 1,
             "created_at": now,
             "updated_at": now,
         }
-        for c, region, subregion, cow in zip(countries, regions, subregions, cow_codes, strict=True)
+        for c in countries
     ]
 
 
