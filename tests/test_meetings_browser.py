@@ -44,6 +44,7 @@ def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, 
     page.get_by_test_id("stRadio").get_by_text(re.compile(r"· Review: Sudan ·")).click()
     picked = page.get_by_text(re.compile(r"^\d+\. Review: Sudan$"))
     expect(picked).to_be_visible()
+    settle(page)  # the last pick's panel, with its own Down button, is gone
     position = int(picked.inner_text().split(".")[0])
     page.get_by_role("button", name="Down").click()
     expect(page.get_by_text(f"{position + 1}. Review: Sudan", exact=True)).to_be_visible()
