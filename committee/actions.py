@@ -175,8 +175,30 @@ def change_status(
             closed_at=clock.now() if status in CLOSED_STATUSES else None,
         )
         _log(w, item, "status", changes=_changes(readable, _readable(w, item)), note=note)
+        if status in CLOSED_STATUSES:
+            _withdraw_pending_request(w, item)
         w.audit(item, before=before)
     return item
+
+
+def _withdraw_pending_request(w: Writing, item: ActionItem) -> None:
+    """A closed item has no due date to move: its pending request leaves the chair's list,
+    recorded on the request, in the item's history and in the audit trail."""
+    request = _pending_request(w, item.id)
+    if request is None:
+        return
+    before = audit.snapshot(request)
+    note = f"Withdrawn: the item was marked {_status(item.status)}."
+    w.touch(
+        request,
+        seen_version=request.version,
+        status="withdrawn",
+        decided_by_id=w.actor.id,
+        decided_at=clock.now(),
+        decision_note=note,
+    )
+    _log(w, item, "due_date_withdrawn", changes={}, note=note)
+    w.audit(request, before=before)
 
 
 def add_note(*, actor: Actor, item_id: int, note: str) -> ActionUpdate:

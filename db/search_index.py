@@ -9,6 +9,8 @@ The migration that made the index installs these and builds it for the records a
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -218,17 +220,33 @@ def install(connection: Connection) -> None:
 
 
 def uninstall(connection: Connection) -> None:
+    _drop_record_triggers(connection)
+    if connection.dialect.name == "sqlite":
+        for event in ("insert", "delete"):
+            connection.execute(text(f"DROP TRIGGER IF EXISTS search_text_{event}"))
+        connection.execute(text("DROP TABLE IF EXISTS search_text"))
+
+
+@contextmanager
+def triggers_set_aside(connection: Connection) -> Iterator[None]:
+    """For a migration that copies a record's table (SQLite's batch mode renames the copy,
+    which fails while a trigger names the table): the records' triggers are dropped for the
+    time and made again. The index itself is untouched, as the rows are."""
+    _drop_record_triggers(connection)
+    yield
+    for statement in _triggers(connection.dialect.name):
+        connection.execute(text(statement))
+
+
+def _drop_record_triggers(connection: Connection) -> None:
     dialect = connection.dialect.name
-    tables = dict.fromkeys(table for table, *_ in DEPENDENCIES)
-    for table in tables:
+    for table in dict.fromkeys(table for table, *_ in DEPENDENCIES):
         if dialect == "sqlite":
             for event in ("insert", "update", "delete"):
                 connection.execute(text(f"DROP TRIGGER IF EXISTS search_{table}_{event}"))
         else:
             connection.execute(text(f"DROP TRIGGER IF EXISTS search_{table} ON {table}"))
             connection.execute(text(f"DROP FUNCTION IF EXISTS search_refresh_{table}()"))
-    if dialect == "sqlite":
-        connection.execute(text("DROP TABLE IF EXISTS search_text"))
 
 
 def rebuild(connection: Connection) -> None:

@@ -34,6 +34,7 @@ HISTORY_KINDS = {
     "due_date_requested": "New due date requested",
     "due_date_granted": "New due date granted",
     "due_date_refused": "New due date refused",
+    "due_date_withdrawn": "New due date request withdrawn",
 }
 FIELD_LABELS = {
     "title": "Title",

@@ -630,6 +630,25 @@ def test_a_new_due_date_is_asked_then_refused_or_granted_and_both_are_kept(
     assert count(DueDateRequest) == 2 and tracker.pending_requests() == []
 
 
+def test_closing_an_item_withdraws_its_pending_request_on_the_record(db, people, frozen_clock):
+    rep, chair = people["rep"], people["chair"]
+    item = new_item(people)
+    request = actions.request_due_date(
+        actor=rep, item_id=item.id, requested_due_on=item.due_on + timedelta(days=7), reason="Wait."
+    )
+    actions.change_status(
+        actor=rep, item_id=item.id, seen_version=1, status="done", reason="Delivered."
+    )
+    with read_session() as session:
+        withdrawn = session.get(DueDateRequest, request.id)
+    assert (withdrawn.status, withdrawn.decided_by_id) == ("withdrawn", rep.id)
+    assert withdrawn.decision_note == "Withdrawn: the item was marked done."
+    assert tracker.pending_requests() == [] and tracker.pending_request_count() == 0
+    assert kinds(item.id)[-2:] == ["status", "due_date_withdrawn"]
+    with pytest.raises(ValidationError, match="already decided"):
+        actions.decide_due_date(actor=chair, request_id=request.id, seen_version=2, grant=False)
+
+
 def test_the_oldest_requests_come_first_and_all_are_counted(db, people, frozen_clock):
     asked = []
     for n in range(3):

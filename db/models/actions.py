@@ -20,8 +20,10 @@ UPDATE_KINDS = (
     "due_date_requested",
     "due_date_granted",
     "due_date_refused",
+    "due_date_withdrawn",
 )
-REQUEST_STATUSES = ("pending", "granted", "refused")
+# A pending request is withdrawn when its item is closed: no one is left to decide it.
+REQUEST_STATUSES = ("pending", "granted", "refused", "withdrawn")
 
 
 class ActionItem(Edited, table=True):
