@@ -200,8 +200,15 @@ def _validate_person(email: str, name: str, role: str, agency_id: int | None) ->
         raise ValidationError("Give the person's name.", field="name")
     if role not in ROLES:
         raise ValidationError(f"Role must be one of {', '.join(ROLES)}.", field="role")
+    # The agency link is what lets a representative act for an agency; no other role has one,
+    # so a representative who becomes anything else is unlinked by the administrator, knowingly.
     if role == "agency_rep" and agency_id is None:
         raise ValidationError("An agency representative needs an agency.", field="agency")
+    if role != "agency_rep" and agency_id is not None:
+        raise ValidationError(
+            "Only an agency representative has an agency: choose — to unlink the agency.",
+            field="agency",
+        )
 
 
 def add_user(
@@ -265,7 +272,7 @@ def update_user(
             seen_version=seen_version,
             name=name.strip(),
             role=role,
-            agency_id=agency_id if role == "agency_rep" or agency_id else None,
+            agency_id=agency_id,
             active=active,
             # An admin's save decides a request for access, whichever way it goes.
             awaiting_approval=False,

@@ -120,3 +120,20 @@ def test_add_user_refuses_bad_input_and_writes_nothing(db, people, operator, fie
         accounts.add_user(actor=operator, **values)
     assert refused.value.field == field
     assert len(accounts.directory()) == before
+
+
+def test_a_representative_who_becomes_an_observer_is_unlinked_from_the_agency_knowingly(
+    db, people
+):
+    rep = accounts.user_by_email("rep@test.example")
+    change = dict(actor=people["admin"], user_id=rep.id, seen_version=rep.version, name=rep.name)
+    with pytest.raises(ValidationError, match="Only an agency representative") as kept:
+        accounts.update_user(**change, role="observer", agency_id=rep.agency_id, active=True)
+    assert kept.value.field == "agency"
+    assert accounts.user_by_email("rep@test.example").role == "agency_rep"
+
+    accounts.update_user(**change, role="observer", agency_id=None, active=True)
+    observer = accounts.user_by_email("rep@test.example")
+    assert (observer.role, observer.agency_id) == ("observer", None)
+    [event] = events("user.update")
+    assert (event.before["agency_id"], event.after["agency_id"]) == (rep.agency_id, None)
