@@ -122,9 +122,7 @@ def test_add_user_refuses_bad_input_and_writes_nothing(db, people, operator, fie
     assert len(accounts.directory()) == before
 
 
-def test_a_representative_who_becomes_an_observer_is_unlinked_from_the_agency_knowingly(
-    db, people
-):
+def test_a_representative_made_observer_is_unlinked_from_the_agency_knowingly(db, people):
     rep = accounts.user_by_email("rep@test.example")
     change = dict(actor=people["admin"], user_id=rep.id, seen_version=rep.version, name=rep.name)
     with pytest.raises(ValidationError, match="Only an agency representative") as kept:
