@@ -430,10 +430,14 @@ def allot(items: list[ProposedItem], length: int, *, taken: int = 0) -> tuple[bo
     if shortest > room:
         for item in kept:
             item.minutes = item.shortest
+        # Said part by part: the reviews already on the agenda cannot be left for later.
+        needs = [f"what is on the agenda takes {fixed}"] if fixed else []
+        if shortest:
+            needs.append(f"the other proposed items need at least {shortest} more")
+        deferring = " with every proposed country review left for later," if deferred else ""
         return False, (
-            f"Does not fit: even with every country review left for the next meeting, the "
-            f"items need at least {fixed + shortest} minutes and the meeting lasts {length}. "
-            "Lengthen the meeting, or leave out more items."
+            f"Does not fit: the meeting lasts {length} minutes, and{deferring} "
+            f"{' and '.join(needs)}. Lengthen the meeting, or leave out more items."
         )
     _shorten(kept, room)
     statement = (

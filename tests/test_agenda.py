@@ -172,7 +172,29 @@ def test_a_proposal_that_cannot_fit_says_so(frozen_clock):
     proposed = items(*[("alert_review", 10, None, None)] * 20)
     fits, statement = allot(proposed, 60)
     assert not fits
-    assert statement.startswith("Does not fit") and "140 minutes" in statement
+    assert statement == (
+        "Does not fit: the meeting lasts 60 minutes, and the other proposed items need at least"
+        " 140 more. Lengthen the meeting, or leave out more items."
+    )
+
+
+def test_what_cannot_fit_is_told_apart_from_what_is_already_on_the_agenda(frozen_clock):
+    """The reviews already on the agenda stay: the message does not count them as left out."""
+    today = date(2026, 11, 26)
+    proposed = items(
+        ("country_review", 40, 1, today),
+        ("country_review", 15, 3, today + timedelta(days=40)),
+        ("alert_review", 10, None, None),
+        ("alert_review", 10, None, None),
+    )
+    proposed[0].on_agenda = True
+    fits, statement = allot(proposed, 45, taken=5)
+    assert not fits and proposed[1].deferred
+    assert statement == (
+        "Does not fit: the meeting lasts 45 minutes, and with every proposed country review left"
+        " for later, what is on the agenda takes 45 and the other proposed items need at least"
+        " 14 more. Lengthen the meeting, or leave out more items."
+    )
 
 
 def test_accepting_reordering_editing_removing_and_publishing(january, people):
