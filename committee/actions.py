@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
-from committee import audit, clock, notices, tracker, vocabulary
+from committee import audit, clock, notices, titles, tracker, vocabulary
 from committee.actor import Actor
 from committee.errors import CommitteeError, Conflict, NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -37,7 +37,6 @@ from db.models import (
 )
 from db.models.actions import ACTION_STATUSES, CLOSED_STATUSES, PRIORITIES
 
-TITLE_MAX = 300
 # The statuses that need words, and what to ask for.
 REASON_REQUIRED = {
     "blocked": "Say why the item is blocked.",
@@ -92,7 +91,7 @@ def create_action_item(
             )
         now = clock.now()
         item = ActionItem(
-            title=_title(title),
+            title=titles.checked(title, what="the item"),
             description=description.strip(),
             country_code=_country(w, country_code or origin_country),
             owner_agency_id=_agency(w, owner_agency_id, field="owner_agency").id,
@@ -321,7 +320,7 @@ def edit_action_item(
         w.touch(
             item,
             seen_version=seen_version,
-            title=_title(title),
+            title=titles.checked(title, what="the item"),
             description=description.strip(),
             country_code=_country(w, country_code),
             assignee_id=_assignee(w, assignee_id, item.owner_agency_id),
@@ -546,15 +545,6 @@ def _set_supporting(w: Writing, item: ActionItem, agency_ids: Iterable[int]) -> 
     for agency_id in sorted(wanted - current):
         w.session.add(ActionItemAgency(action_item_id=item.id, agency_id=agency_id))
     w.session.flush()
-
-
-def _title(title: str) -> str:
-    title = title.strip()
-    if not title:
-        raise ValidationError("Give the item a title.", field="title")
-    if len(title) > TITLE_MAX:
-        raise ValidationError(f"Keep the title under {TITLE_MAX} characters.", field="title")
-    return title
 
 
 def _priority(priority: str) -> str:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, true
 from sqlmodel import Session
 
-from committee import access, clock, minutes, notices, rotation, vocabulary
+from committee import access, clock, minutes, notices, rotation, titles, vocabulary
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -219,7 +219,7 @@ def append_item(
         meeting_id=meeting.id,
         position=(last or 0) + 1,
         kind=kind,
-        title=_check_title(title),
+        title=titles.checked(title, what="the item"),
         country_code=country_code,
         alert_id=alert.id if alert is not None else None,
         plan_id=plan_id,
@@ -622,7 +622,7 @@ def edit_item(
         item = _item(w, meeting, item_id)
         # The meeting's version guards the agenda's titles, times and order; the item's own
         # version guards its notes, so it stays.
-        item.title = _check_title(title)
+        item.title = titles.checked(title, what="the item")
         item.minutes_allotted = minutes_allotted
         item.presenter_agency_id = _presenter(w, presenter_agency_id)
         item.updated_at = clock.now()
@@ -726,15 +726,6 @@ def _snapshot(session: Session, meeting: Meeting) -> dict:
             for i in _items(session, meeting.id)
         ],
     }
-
-
-def _check_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError("Give the item a title.", field="title")
-    if len(title) > 300:
-        raise ValidationError("Keep the title under 300 characters.", field="title")
-    return title
 
 
 def _check_minutes(value: int) -> None:

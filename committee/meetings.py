@@ -21,7 +21,16 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
-from committee import agenda, audit, clock, invitations, minutes, restricted_alerts, settings
+from committee import (
+    agenda,
+    audit,
+    clock,
+    invitations,
+    minutes,
+    restricted_alerts,
+    settings,
+    titles,
+)
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.series import WEEKDAY_NAMES, SeriesRule, occurrences
@@ -507,12 +516,12 @@ def _new_session(
     reason = _reason(reason, "Say why the session is called.")
     country = _country(w.session, country_code) if country_code else None
     label = "Emergency session" if kind == "emergency" else "Ad hoc meeting"
-    title = (title or "").strip() or (
+    title = titles.checked(title, what="the meeting", required=False) or (
         f"{label} — {country.name}" if country else f"{label} — {starts.date():%d %B %Y}"
     )
     meeting = Meeting(
         kind=kind,
-        title=title[:300],
+        title=title,
         starts_at=starts,
         ends_at=ends,
         timezone=timezone,

@@ -32,7 +32,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import audit, clock, decisions, notices
+from committee import audit, clock, decisions, notices, titles
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -234,8 +234,7 @@ def create_plan(
     """Start a plan for a country of concern, with its first draft version."""
     if kind not in PLAN_KINDS:
         raise ValidationError("Choose a prevention plan or a response plan.", field="kind")
-    if not title.strip():
-        raise ValidationError("Give the plan a title.", field="title")
+    title = titles.checked(title, what="the plan")
     with writing(actor, "plan.create") as w:
         w.require("plan.draft")
         country = w.session.get(Country, (country_code or "").strip().upper())
@@ -253,7 +252,7 @@ def create_plan(
         plan = Plan(
             country_code=country.code,
             kind=kind,
-            title=title.strip()[:300],
+            title=title,
             created_by_id=actor.id,
         )
         w.session.add(plan)
@@ -277,14 +276,14 @@ def save_draft(
     with writing(actor, "plan.save_draft") as w:
         w.require("plan.draft")
         plan = _plan(w, plan_id)
-        if title is not None and not title.strip():
-            raise ValidationError("Give the plan a title.", field="title")
+        if title is not None:
+            title = titles.checked(title, what="the plan")
         _check_lines(w.session, draft.lines)
         before = audit.snapshot(plan)
         w.touch(
             plan,
             seen_version=seen_version,
-            title=(title or plan.title).strip()[:300],
+            title=title or plan.title,
             # A plan in effect stays in effect while its next version is drafted.
             status="approved" if plan.status == "approved" else "draft",
         )

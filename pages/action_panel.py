@@ -12,7 +12,7 @@ from typing import NoReturn
 import pandas as pd
 import streamlit as st
 
-from committee import access, actions, clock, people, tracker, vocabulary
+from committee import access, actions, clock, people, titles, tracker, vocabulary
 from committee.tracker import ItemDetail, TrackedItem
 from pages import editing, ui
 
@@ -435,7 +435,7 @@ def _edit_form(actor, detail: ItemDetail) -> None:
     may_move_date = access.can(actor, "action.decide_due_date")
     with st.expander("Edit the item", icon=":material/edit:"):
         with st.form(key, border=False):
-            title = st.text_input("Title", key=f"title_{key}", max_chars=actions.TITLE_MAX)
+            title = st.text_input("Title", key=f"title_{key}", max_chars=titles.LONGEST)
             ui.field_error("title")
             description = st.text_area("Description", key=f"description_{key}", height=100)
             left, right = st.columns(2)

@@ -5,7 +5,7 @@ meanwhile is shown, not overwritten."""
 
 import streamlit as st
 
-from committee import agenda, meetings, people, rotation, vocabulary
+from committee import agenda, meetings, people, rotation, titles, vocabulary
 from committee.agenda import KIND_LABELS
 from pages import editing, meeting_pages, ui
 
@@ -115,7 +115,9 @@ def item_panel(line: agenda.AgendaLine) -> None:
         if remove:
             change(agenda.remove_item, item_id=item.id, success="Item removed.")
         with st.form(f"edit_item_{item.id}", border=False):
-            title = st.text_input("Title", item.title, key=f"title_{item.id}")
+            title = st.text_input(
+                "Title", item.title, max_chars=titles.LONGEST, key=f"title_{item.id}"
+            )
             ui.field_error("title")
             minutes_column, presenter_column = st.columns(2)
             with minutes_column:
@@ -150,7 +152,11 @@ def add_form() -> None:
             ),
         )
         ui.field_error("country")
-        title = st.text_input("Title", placeholder="For a review: named after the country")
+        title = st.text_input(
+            "Title",
+            placeholder="For a review: named after the country",
+            max_chars=titles.LONGEST,
+        )
         ui.field_error("title")
         minutes = st.number_input("Minutes", 0, 600, 10)
         presenter = presenter_box("new_presenter", None)

@@ -18,6 +18,7 @@ from committee import (
     plans,
     rotation,
     settings,
+    titles,
     vocabulary,
     watchlist,
 )
@@ -557,6 +558,7 @@ if plan_tab.open:
                     title = st.text_input(
                         "Title",
                         f"{'Response' if entry.tier == 1 else 'Prevention'} plan — {country.name}",
+                        max_chars=titles.LONGEST,
                     )
                     ui.field_error("title")
                     summary = st.text_area("Situation summary")

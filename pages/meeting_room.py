@@ -16,6 +16,7 @@ from committee import (
     meetings,
     minutes,
     replies,
+    titles,
     vocabulary,
 )
 from committee.agenda import KIND_LABELS
@@ -357,7 +358,7 @@ def decisions_panel(entry: meeting_room.RoomItem) -> None:
 
 def action_form(decision_id: int) -> None:
     with st.form(f"action_{decision_id}"):
-        title = st.text_input("Action", key=f"action_title_{decision_id}")
+        title = st.text_input("Action", max_chars=titles.LONGEST, key=f"action_title_{decision_id}")
         ui.field_error("title")
         owner = st.selectbox(
             "Owner agency",

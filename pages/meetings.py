@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from committee import access, clock, meetings, rotation, settings, vocabulary
+from committee import access, clock, meetings, rotation, settings, titles, vocabulary
 from committee.series import ORDINALS, WEEKDAY_NAMES
 from pages import editing, ui
 
@@ -215,7 +215,11 @@ def session_form() -> None:
             default="ad_hoc",
             format_func=vocabulary.MEETING_KIND_LABELS.get,
         )
-        title = st.text_input("Title", placeholder="Left empty: named after its kind and date")
+        title = st.text_input(
+            "Title",
+            placeholder="Left empty: named after its kind and date",
+            max_chars=titles.LONGEST,
+        )
         on, at, length = st.columns(3)
         day = on.date_input("Date", clock.today() + timedelta(days=1))
         start = at.time_input("Starts", time(10, 0))

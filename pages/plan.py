@@ -15,6 +15,7 @@ from committee import (
     people,
     plans,
     settings,
+    titles,
     tools_evidence,
     vocabulary,
 )
@@ -430,7 +431,7 @@ def edit_form() -> None:
     )
     with st.form(f"edit_plan_{plan.id}"):
         # Keyed, so that after a conflict the form keeps the person's text.
-        title = st.text_input("Title", plan.title, key=f"title_{plan.id}")
+        title = st.text_input("Title", plan.title, max_chars=titles.LONGEST, key=f"title_{plan.id}")
         ui.field_error("title")
         summary = st.text_area(
             "Situation summary", base.situation_summary, height=140, key=f"summary_{plan.id}"

@@ -6,7 +6,7 @@ the next meeting; exports. Observers read it all and change nothing."""
 import pandas as pd
 import streamlit as st
 
-from committee import access, actions, clock, tracker, vocabulary
+from committee import access, actions, clock, titles, tracker, vocabulary
 from committee.tracker import TrackerFilter
 from exports import calendar, spreadsheets
 from pages import action_panel, ui
@@ -274,7 +274,7 @@ with items_tab:
                 fresh=st.session_state.pop("new_item_created", False),
             )
             with st.form("new_item"):
-                title = st.text_input("Title", max_chars=actions.TITLE_MAX, key="new_title")
+                title = st.text_input("Title", max_chars=titles.LONGEST, key="new_title")
                 ui.field_error("title")
                 left, middle, right = st.columns(3)
                 owner = left.selectbox(

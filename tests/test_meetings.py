@@ -284,6 +284,17 @@ def test_sessions_ad_hoc_and_emergency(db, people, frozen_clock):
             reason="x",
         )
     assert refused.value.field == "kind"
+    with pytest.raises(ValidationError, match="300 characters \\(it has 301\\)") as too_long:
+        meetings.schedule_session(
+            actor=chair,
+            kind="ad_hoc",
+            title="A" * 301,
+            starts_at=datetime(2026, 12, 3, 15),
+            ends_at=datetime(2026, 12, 3, 16),
+            timezone="UTC",
+            reason="x",
+        )
+    assert too_long.value.field == "title"  # refused, not cut short
 
     with write_session() as session:
         alert = Alert(

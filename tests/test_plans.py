@@ -406,6 +406,25 @@ def test_plans_are_for_countries_on_the_watchlist(world):
             plans.create_plan(actor=world.chair, country_code=code, kind="prevention", title="P")
 
 
+def test_a_plan_title_too_long_is_refused_not_cut(world):
+    plan = start(world)
+    for attempt in (
+        lambda: plans.create_plan(
+            actor=world.chair, country_code="SDN", kind="prevention", title="P" * 301
+        ),
+        lambda: plans.save_draft(
+            actor=world.chair,
+            plan_id=plan.id,
+            seen_version=plan.version,
+            draft=plans.PlanDraft(),
+            title="P" * 301,
+        ),
+    ):
+        with pytest.raises(ValidationError, match="300 characters") as refused:
+            attempt()
+        assert refused.value.field == "title"
+
+
 def test_who_may_do_what(world):
     with pytest.raises(PermissionDenied):
         plans.create_plan(actor=world.observer, country_code="SDN", kind="response", title="P")
