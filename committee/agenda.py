@@ -350,14 +350,17 @@ def _review_items(session: Session, day: date) -> list[ProposedItem]:
 
 
 def _alert_items(session: Session, meeting: Meeting) -> list[ProposedItem]:
-    """Alerts not yet reviewed nor closed, and not set for another meeting's review."""
+    """Alerts not yet reviewed nor closed, and not set for another meeting's review (a
+    cancelled meeting reviews nothing)."""
     rows = session.execute(
         select(Alert, Country.name)
         .join(Country, Country.code == Alert.country_code)
         .where(
             Alert.status != "closed",
             Alert.reviewed_at.is_(None),
-            (Alert.review_meeting_id.is_(None)) | (Alert.review_meeting_id == meeting.id),
+            (Alert.review_meeting_id.is_(None))
+            | (Alert.review_meeting_id == meeting.id)
+            | Alert.review_meeting_id.in_(select(Meeting.id).where(Meeting.status == "cancelled")),
         )
     )
     alerts = sorted(rows, key=lambda row: (SEVERITY_ORDER[row[0].severity], row[0].filed_at))

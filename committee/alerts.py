@@ -84,20 +84,23 @@ def past_deadline(now: datetime):
     return is_open() & review_time().is_(None) & (Alert.review_deadline < now)
 
 
+def on_no_agenda():
+    """Open and on no meeting's agenda (a cancelled meeting's is none), as SQL: the alert stays
+    in front of the chair until it is on an agenda or decided. Needs the review meeting joined,
+    as ``review_time``."""
+    return is_open() & (Alert.review_meeting_id.is_(None) | (Meeting.status == "cancelled"))
+
+
 def needs_emergency_session(now: datetime):
-    """Open, not on any agenda, and the next meeting (if any) starts after the deadline: the
-    trigger's rule for proposing an emergency session, as SQL."""
+    """On no agenda, and the next meeting (if any) starts after the deadline: the trigger's
+    rule for proposing an emergency session, as SQL."""
     later = aliased(Meeting)
     next_start = (
         select(func.min(later.starts_at))
         .where(later.status == "scheduled", later.starts_at > now)
         .scalar_subquery()
     )
-    return (
-        is_open()
-        & Alert.review_meeting_id.is_(None)
-        & (next_start.is_(None) | (next_start > Alert.review_deadline))
-    )
+    return on_no_agenda() & (next_start.is_(None) | (next_start > Alert.review_deadline))
 
 
 @dataclass
@@ -199,13 +202,13 @@ def list_alerts(
     actor: Actor,
     open_only: bool = False,
     overdue_only: bool = False,
-    awaiting_session_only: bool = False,
+    on_no_agenda_only: bool = False,
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> AlertPage:
     """The alerts ``actor`` may see: past their deadline first, then open ones by deadline,
-    then closed ones, newest first. One page of them. ``awaiting_session_only`` keeps those
-    for which an emergency session is proposed and not yet scheduled.
+    then closed ones, newest first. One page of them. ``on_no_agenda_only`` keeps the open ones
+    on no meeting's agenda: those the chair must put on one, or call an emergency session for.
 
     The open alerts (few, however long the record) and the closed ones (most of it) are read
     apart, each from its own index: the closed ones a page at a time, never sorted whole."""
@@ -213,9 +216,9 @@ def list_alerts(
     conditions = [restricted_alerts.readable_by(actor), is_open()]
     if overdue_only:
         conditions.append(past_deadline(now))
-    if awaiting_session_only:
-        conditions.append(needs_emergency_session(now))
-    with_closed = not (open_only or overdue_only or awaiting_session_only)
+    if on_no_agenda_only:
+        conditions.append(on_no_agenda())
+    with_closed = not (open_only or overdue_only or on_no_agenda_only)
     closed = [restricted_alerts.readable_by(actor), Alert.status == "closed"]
     with read_session() as session:
         open_total = _count(session, conditions)
@@ -265,6 +268,8 @@ class AlertDetail:
     decision: Decision | None
     agenda_items: list[tuple[AgendaItem, Meeting]]  # its reviews on agendas, soonest first
     proposal: "EmergencyProposal | None"  # while an emergency session is proposed, not set up
+    # On no agenda while the next meeting reviews it in time: the meeting to put its review on.
+    next_meeting: Meeting | None
 
 
 def get_alert(*, actor: Actor, alert_id: int) -> AlertDetail:
@@ -306,7 +311,10 @@ def get_alert(*, actor: Actor, alert_id: int) -> AlertDetail:
             )
         ]
         proposal = _proposal(session, row.alert, row.country_name, now)
-    return AlertDetail(row, decision, items, proposal)
+        next_meeting = None
+        if proposal is None and _is_on_no_agenda(session, row.alert):
+            next_meeting = _next_meeting(session, now)
+    return AlertDetail(row, decision, items, proposal, next_meeting)
 
 
 # --- filing and the automatic trigger ---------------------------------------------------------
@@ -373,9 +381,7 @@ def file_alert(
         added = watchlist.watch_for_alert(actor=actor, alert_id=alert.id) is not None
         meeting = _next_meeting(w.session, now)
         if meeting is not None and meeting.starts_at <= alert.review_deadline:
-            agenda.add_alert_review(actor=actor, alert_id=alert.id, meeting_id=meeting.id)
-            alert.status = "under_review"
-            alert.review_meeting_id = meeting.id
+            _review_at(w, alert, meeting)
         else:
             meeting = None
             alert.emergency_session_proposed = True
@@ -426,6 +432,22 @@ def _insert_with_reference(w: Writing, alert: Alert) -> None:
     alert.reference = f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
     w.session.add(alert)
     w.session.flush()
+
+
+def _review_at(w: Writing, alert: Alert, meeting: Meeting) -> None:
+    """The alert's review, last on the meeting's agenda: the alert is under review there."""
+    agenda.add_alert_review(actor=w.actor, alert_id=alert.id, meeting_id=meeting.id)
+    alert.status = "under_review"
+    alert.review_meeting_id = meeting.id
+
+
+def _is_on_no_agenda(session: Session, alert: Alert) -> bool:
+    """``on_no_agenda`` for one alert."""
+    if alert.status == "closed":
+        return False
+    if alert.review_meeting_id is None:
+        return True
+    return session.get(Meeting, alert.review_meeting_id).status == "cancelled"
 
 
 def _next_meeting(session: Session, now: datetime) -> Meeting | None:
@@ -511,7 +533,7 @@ def emergency_proposal(*, actor: Actor, alert_id: int) -> EmergencyProposal | No
 def _proposal(
     session: Session, alert: Alert, country_name: str, now: datetime
 ) -> EmergencyProposal | None:
-    if alert.status == "closed" or alert.review_meeting_id is not None:
+    if not _is_on_no_agenda(session, alert):
         return None
     # The trigger's rule, asked again now: meetings move and are cancelled after filing.
     meeting = _next_meeting(session, now)
@@ -607,10 +629,31 @@ def schedule_emergency_session(
     return meeting
 
 
+def review_at_next_meeting(*, actor: Actor, alert_id: int, seen_version: int) -> Meeting:
+    """Put the review of an alert on no agenda on the next meeting's, which starts by its
+    deadline: what the trigger does at filing, done by the chair when a meeting set later (an
+    emergency session for another alert, say) is the one that reviews it in time."""
+    with writing(actor, "alert.review_at_next_meeting") as w:
+        alert = w.get(Alert, alert_id, what="Alert")
+        w.require("alert.triage", record=alert)
+        meeting = _next_meeting(w.session, clock.now())
+        if not _is_on_no_agenda(w.session, alert):
+            raise ValidationError(_why_no_session(w.session, alert), field="alert")
+        if meeting is None:
+            raise ValidationError(
+                "No meeting is scheduled: schedule the emergency session.", field="alert"
+            )
+        before = audit.snapshot(alert)
+        w.touch(alert, seen_version=seen_version, **_acknowledged(alert, w.actor))
+        _review_at(w, alert, meeting)
+        w.audit(alert, before=before, detail=f"review on the agenda of meeting {meeting.id}")
+    return meeting
+
+
 def _why_no_session(session: Session, alert: Alert) -> str:
     if alert.status == "closed":
         return "The alert is closed."
-    if alert.review_meeting_id is not None:
+    if not _is_on_no_agenda(session, alert):
         meeting = session.get(Meeting, alert.review_meeting_id)
         return f"The alert's review is already on the agenda of {meeting.title}."
     return (
@@ -720,10 +763,12 @@ class AlertCounts:
     open: int = 0
     past_deadline: int = 0
     emergency_proposed: int = 0
+    on_no_agenda: int = 0  # the emergency sessions proposed among them
 
 
 def alert_counts(*, actor: Actor) -> AlertCounts:
-    """Open alerts, those past their deadline, and emergency sessions awaiting the chair."""
+    """Open alerts, those past their deadline, emergency sessions awaiting the chair, and all
+    the alerts on no agenda."""
     now = clock.now()
     with read_session() as session:
         counts = session.execute(
@@ -731,6 +776,7 @@ def alert_counts(*, actor: Actor) -> AlertCounts:
                 func.count(),
                 func.count().filter(past_deadline(now)),
                 func.count().filter(needs_emergency_session(now)),
+                func.count().filter(on_no_agenda()),
             )
             .select_from(Alert)
             .outerjoin(Meeting, Meeting.id == Alert.review_meeting_id)

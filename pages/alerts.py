@@ -132,6 +132,8 @@ def triage(actor, shown: AlertDetail) -> None:
             act_on(alert, seen, alerts.acknowledge_alert, actor, f"{alert.reference} acknowledged.")
         if shown.proposal is not None:
             proposal_box(actor, shown, seen)
+        elif shown.next_meeting is not None:
+            next_meeting_box(actor, shown, seen)
     with st.form("close_alert"):
         st.markdown("**Close with a decision**")
         places = {None: "Decision of the chair, between meetings"} | {
@@ -183,6 +185,29 @@ def proposal_box(actor, shown: AlertDetail, seen: int) -> None:
                 alerts.schedule_emergency_session,
                 actor,
                 f"Emergency session scheduled for {ui.local(proposal.starts_at)}.",
+            )
+
+
+def next_meeting_box(actor, shown: AlertDetail, seen: int) -> None:
+    meeting, alert = shown.next_meeting, shown.row.alert
+    when = ui.local(meeting.starts_at, meeting.timezone)
+    with st.container(border=True):
+        st.markdown(
+            f":orange[**On no agenda**] — the next meeting, **{ui.plain(meeting.title)}** "
+            f"({when}), reviews this alert in time."
+        )
+        if st.button(
+            "Put its review on that agenda",
+            icon=":material/playlist_add:",
+            type="primary",
+            key="review_at_next_meeting",
+        ):
+            act_on(
+                alert,
+                seen,
+                alerts.review_at_next_meeting,
+                actor,
+                f"{alert.reference}: its review is on the agenda of {ui.plain(meeting.title)}.",
             )
 
 
@@ -433,7 +458,7 @@ if is_chair:
     a, b, c, d = st.columns(4)
     a.metric("Open alerts", counts.open)
     b.metric("Past review deadline", counts.past_deadline)
-    c.metric("Emergency sessions to schedule", counts.emergency_proposed)
+    c.metric("On no agenda", counts.on_no_agenda)
     d.metric("Unread in your inbox", unread)
 # The messages and calls to act come and go; in one container, they do not move what follows,
 # so the alert below is updated in place instead of drawn a second time under the old one.
@@ -447,14 +472,16 @@ if counts.past_deadline:
             icon=":material/alarm:",
         )
         needing_you(alerts.list_alerts(actor=actor, overdue_only=True).rows, "late")
-if is_chair and counts.emergency_proposed:
+if is_chair and counts.on_no_agenda:
     with notices.container(border=True):
         st.warning(
-            f"{counts.emergency_proposed} emergency session(s) proposed: the next meeting is "
-            "after these alerts' review deadline. Open one to schedule its session in one click.",
+            f"{counts.on_no_agenda} alert(s) on no agenda, {counts.emergency_proposed} of them "
+            "with an emergency session proposed (the next meeting is after their review "
+            "deadline). Open one to schedule its session, or to put its review on the next "
+            "meeting's agenda, in one click.",
             icon=":material/event_upcoming:",
         )
-        needing_you(alerts.list_alerts(actor=actor, awaiting_session_only=True).rows, "session")
+        needing_you(alerts.list_alerts(actor=actor, on_no_agenda_only=True).rows, "agenda")
 
 asked = st.query_params.get("alert", "")
 if asked.isdigit():

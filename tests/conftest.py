@@ -388,6 +388,15 @@ def page(browser):
     context.close()
 
 
+def settle(page) -> None:
+    """Wait for the app to finish its run: the last screen's elements stay, faded, until it
+    does, and input typed into a screen being redrawn is lost."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+
+
 @pytest.fixture
 def sign_in(page):
     """``sign_in(base_url, email, password=demo)`` fills the sign-in form and submits it."""

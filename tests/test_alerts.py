@@ -560,3 +560,60 @@ def test_happening_since_is_kept(actors):
     filed = file(actors["rep"], happening_since=date(2026, 11, 20), sources="https://example.org")
     alert = stored(filed.alert.id)
     assert (alert.happening_since, alert.sources) == (date(2026, 11, 20), "https://example.org")
+
+
+def test_an_alert_stays_before_the_chair_until_it_is_on_an_agenda(actors, frozen_clock):
+    """Issue 18, point 5: scheduling one alert's emergency session sets the meeting that
+    reviews another in time; the other must not drop out of sight on no agenda."""
+    chair = actors["chair"]
+    sudan = file(actors["rep"], country="SDN", severity="acute", restricted=True).alert
+    guinea = file(actors["rep"], country="GIN", severity="acute").alert
+    before = alerts.alert_counts(actor=chair)
+    alerts.schedule_emergency_session(
+        actor=chair, alert_id=guinea.id, seen_version=stored(guinea.id).version
+    )
+    # Guinea's session is before Sudan's deadline: no session proposed for Sudan any more...
+    assert alerts.emergency_proposal(actor=chair, alert_id=sudan.id) is None
+    counts = alerts.alert_counts(actor=chair)
+    assert counts.emergency_proposed < before.emergency_proposed - 1
+    # ...but Sudan is still in front of the chair, offered the meeting that reviews it in time.
+    assert counts.on_no_agenda == before.on_no_agenda - 1
+    waiting = alerts.list_alerts(actor=chair, on_no_agenda_only=True).rows
+    assert sudan.id in {row.alert.id for row in waiting}
+    shown = alerts.get_alert(actor=chair, alert_id=sudan.id)
+    session = shown.next_meeting
+    assert session.id == stored(guinea.id).review_meeting_id
+    meeting = alerts.review_at_next_meeting(
+        actor=chair, alert_id=sudan.id, seen_version=stored(sudan.id).version
+    )
+    assert meeting.id == session.id
+    assert (stored(sudan.id).status, stored(sudan.id).review_meeting_id) == (
+        "under_review",
+        session.id,
+    )
+    assert [i.alert_id for i in agenda_of(session.id) if i.kind == "alert_review"] == [
+        guinea.id,
+        sudan.id,
+    ]
+    assert sudan.id not in {
+        row.alert.id for row in alerts.list_alerts(actor=chair, on_no_agenda_only=True).rows
+    }
+    with pytest.raises(ValidationError, match="already on the agenda"):
+        alerts.review_at_next_meeting(
+            actor=chair, alert_id=sudan.id, seen_version=stored(sudan.id).version
+        )
+
+
+def test_an_alert_whose_review_meeting_is_cancelled_is_on_no_agenda(actors, frozen_clock):
+    meeting = next_meeting()
+    frozen_clock(meeting.starts_at - timedelta(days=10))
+    filed = file(actors["rep"], severity="serious")
+    assert filed.review_meeting.id == meeting.id
+    meetings.cancel_meeting(
+        actor=actors["chair"],
+        meeting_id=meeting.id,
+        seen_version=next_meeting().version,
+        reason="The chair is travelling.",
+    )
+    waiting = alerts.list_alerts(actor=actors["chair"], on_no_agenda_only=True).rows
+    assert filed.alert.id in {row.alert.id for row in waiting}

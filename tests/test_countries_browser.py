@@ -4,6 +4,7 @@ drafts a plan, circulates it; two representatives clear it; the chair approves i
 import re
 
 import pytest
+from conftest import settle
 from playwright.sync_api import expect
 from test_statistical_risk import FORECAST_2024, needs_files
 
@@ -12,12 +13,6 @@ pytestmark = [pytest.mark.browser, needs_files]
 
 def metric(page, label: str):
     return page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
-
-
-def settle(page) -> None:
-    """Wait for the app to finish its run: input typed into a screen being redrawn is lost."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
 
 
 def choose(page, label: str, option: str, *, many: bool = False) -> None:
