@@ -114,7 +114,9 @@ def room(meeting_id: int) -> Room:
             items=items,
             attendance=meetings.attendance_of(session, meeting_id),
             minutes=minutes.minutes_record(session, meeting_id),
-            earlier_minutes=minutes.awaiting_approval(session, before=meeting.starts_at),
+            earlier_minutes=minutes.awaiting_approval(
+                session, before=meeting_times.took_place(meeting)
+            ),
         )
 
 
