@@ -251,6 +251,10 @@ def test_closing_a_meeting_run_ahead_of_its_date_keeps_its_schedule(room):
     assert closed.calendar_sequence == meeting.calendar_sequence
     assert ics_event(meeting.id) == invited  # DTSTART, DTEND and SEQUENCE as invited
     assert meeting_times.held_words(closed) == "held Fri 04 Dec 2026, 10:25–10:28 EST"
+    assert meetings.list_meetings(when="past").rows[0].meeting.id == meeting.id
+    assert meeting.id not in {
+        row.meeting.id for row in meetings.list_meetings(when="upcoming").rows
+    }
 
     draft = minutes.draft_minutes(actor=chair, meeting_id=meeting.id)
     assert (
