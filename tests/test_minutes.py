@@ -2,8 +2,10 @@
 items they create, reviews marked done, tier changes, closing, then the minutes drafted,
 circulated, approved, locked and corrected."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
+import docx
 import pytest
 from conftest import DEMO_DAY
 from icalendar import Calendar
@@ -23,7 +25,7 @@ from committee.errors import Conflict, ValidationError
 from committee.meeting_room import AttendanceLine
 from db.engine import read_session
 from db.models import ActionUpdate, Decision, Meeting, TierChange, WatchlistEntry
-from exports import calendar
+from exports import calendar, documents
 
 T0 = DEMO_DAY
 
@@ -256,6 +258,11 @@ def test_closing_a_meeting_run_ahead_of_its_date_keeps_its_schedule(room):
         row.meeting.id for row in meetings.list_meetings(when="upcoming").rows
     }
 
+    paper = documents.meeting_paper("agenda", meeting_id=meeting.id, actor=chair, fmt="docx")
+    assert (
+        "Tuesday 15 December 2026, 14:00–15:00 EST (America/New_York); "
+        "held Fri 04 Dec 2026, 10:25–10:28 EST"
+    ) in [p.text for p in docx.Document(io.BytesIO(paper.content)).paragraphs]
     draft = minutes.draft_minutes(actor=chair, meeting_id=meeting.id)
     assert (
         "Ad hoc meeting, Tuesday 15 December 2026, 14:00 EST, held Fri 04 Dec 2026, 10:25–10:28 EST"
