@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select, true
 from sqlmodel import Session
 
-from committee import access, clock, minutes, notices, rotation, titles, vocabulary
+from committee import (
+    access,
+    clock,
+    meeting_times,
+    minutes,
+    notices,
+    rotation,
+    titles,
+    vocabulary,
+)
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -307,7 +316,7 @@ def propose_agenda(*, meeting_id: int, session: Session | None = None) -> Propos
 
 
 def _minutes_item(session: Session, meeting: Meeting) -> list[ProposedItem]:
-    previous = minutes.awaiting_approval(session, before=meeting.starts_at)
+    previous = minutes.awaiting_approval(session, before=meeting_times.took_place(meeting))
     if previous is None:
         return []
     held, status = previous

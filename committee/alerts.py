@@ -28,6 +28,7 @@ from committee import (
     audit,
     clock,
     decisions,
+    meeting_times,
     meetings,
     notices,
     restricted_alerts,
@@ -74,7 +75,7 @@ def is_open():
 def review_time():
     """When the alert was reviewed, as SQL: recorded at its closing, or the start of its review
     meeting once held. Needs the review meeting joined on ``Alert.review_meeting_id``."""
-    held = case((Meeting.status == "held", Meeting.starts_at))
+    held = case((Meeting.status == "held", meeting_times.took_place_sql()))
     return func.coalesce(Alert.reviewed_at, held)
 
 
@@ -180,7 +181,9 @@ def _rows_query():
 def _row(values, now: datetime) -> AlertRow:
     alert, country, agency, filed_by, meeting = values
     reviewed = alert.reviewed_at or (
-        meeting.starts_at if meeting is not None and meeting.status == "held" else None
+        meeting_times.took_place(meeting)
+        if meeting is not None and meeting.status == "held"
+        else None
     )
     return AlertRow(alert, country, agency, filed_by, meeting, reviewed, now)
 
@@ -741,7 +744,9 @@ def close_alert(
             text=reason,
         )
         # Reviewed when the meeting reviewed it (if it has begun), else by this decision.
-        reviewed = alert.reviewed_at or (min(meeting.starts_at, now) if meeting else now)
+        reviewed = alert.reviewed_at or (
+            min(meeting_times.took_place(meeting), now) if meeting else now
+        )
         w.touch(
             alert,
             seen_version=seen_version,

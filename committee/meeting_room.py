@@ -8,7 +8,7 @@ the minutes are approved; then it is locked with them.
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -20,6 +20,7 @@ from committee import (
     clock,
     decisions,
     meeting_record,
+    meeting_times,
     meetings,
     minutes,
     vocabulary,
@@ -113,7 +114,9 @@ def room(meeting_id: int) -> Room:
             items=items,
             attendance=meetings.attendance_of(session, meeting_id),
             minutes=minutes.minutes_record(session, meeting_id),
-            earlier_minutes=minutes.awaiting_approval(session, before=meeting.starts_at),
+            earlier_minutes=minutes.awaiting_approval(
+                session, before=meeting_times.took_place(meeting)
+            ),
         )
 
 
@@ -204,6 +207,7 @@ def start_item(*, actor: Actor, item_id: int) -> AgendaItem:
         if item.started_at is None:
             item.started_at = now
         w.audit(item, before=before)
+        meeting_times.begin(w, meeting, now)
     return item
 
 
@@ -341,8 +345,8 @@ def _reviewed_entry(session: Session, item: AgendaItem) -> WatchlistEntry:
 
 
 def close_meeting(*, actor: Actor, meeting_id: int, seen_version: int) -> Meeting:
-    """The meeting is over: it is recorded as held and its clocks stop. A meeting run ahead of
-    its date is re-dated to when it ran (a new calendar SEQUENCE), so the record stays true."""
+    """The meeting is over: it is recorded as held, when it ended, and its clocks stop. Its
+    schedule stays as invited, even for a meeting run ahead of its date: calendars keep it."""
     with writing(actor, "meeting.close") as w:
         meeting = _open_meeting(w, meeting_id)
         if meeting.status != "scheduled":
@@ -355,16 +359,7 @@ def close_meeting(*, actor: Actor, meeting_id: int, seen_version: int) -> Meetin
         ):
             _stop(item, now)
         before = audit.snapshot(meeting)
-        values: dict = {"status": "held"}
-        if meeting.starts_at > now:
-            length = timedelta(minutes=agenda.meeting_length(meeting))
-            values |= dict(
-                starts_at=now - length,
-                ends_at=now,
-                edited_by_hand=True,
-                change_reason=f"Held ahead of its date, on {now:%d %b %Y}.",
-            )
-        w.touch(meeting, seen_version=seen_version, **values)
+        w.touch(meeting, seen_version=seen_version, status="held", **meeting_times.end(now))
         w.audit(meeting, before=before)
     return meeting
 

@@ -26,6 +26,7 @@ from committee import (
     audit,
     clock,
     invitations,
+    meeting_times,
     minutes,
     restricted_alerts,
     settings,
@@ -623,14 +624,16 @@ def list_meetings(
     limit: int = 50,
     offset: int = 0,
 ) -> MeetingPage:
-    """Meetings, ``when`` "upcoming" (soonest first) or "past" (latest first), filtered by kind
-    and by a country on the agenda or called for; one page of them."""
+    """Meetings, ``when`` "upcoming" (soonest first) or "past" (latest first, held ahead of
+    its date included, dated when it ran), filtered by kind and by a country on the agenda or
+    called for; one page of them."""
     now = clock.now()
     query = _filtered(select(Meeting), kind, country_code)
+    over = or_(Meeting.ends_at < now, Meeting.status == "held")
     if when == "upcoming":
-        query = query.where(Meeting.ends_at >= now).order_by(Meeting.starts_at)
+        query = query.where(~over).order_by(Meeting.starts_at)
     elif when == "past":
-        query = query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc())
+        query = query.where(over).order_by(meeting_times.took_place_sql().desc())
     else:
         query = query.order_by(Meeting.starts_at)
     with read_session() as session:

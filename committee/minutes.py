@@ -19,7 +19,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import audit, clock, decisions, notices, restricted_alerts, vocabulary
+from committee import (
+    audit,
+    clock,
+    decisions,
+    meeting_times,
+    notices,
+    restricted_alerts,
+    vocabulary,
+)
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.markdown import plain
@@ -83,8 +91,8 @@ def awaiting_approval(session: Session, *, before: datetime) -> tuple[Meeting, s
     row = session.execute(
         select(Meeting, Minutes.status)
         .join(Minutes, Minutes.meeting_id == Meeting.id, isouter=True)
-        .where(Meeting.status == "held", Meeting.starts_at < before)
-        .order_by(Meeting.starts_at.desc())
+        .where(Meeting.status == "held", meeting_times.took_place_sql() < before)
+        .order_by(meeting_times.took_place_sql().desc())
         .limit(1)
     ).first()
     if row is None or row[1] == "approved":
@@ -177,7 +185,8 @@ def approve_minutes(
         values = dict(status="approved", approved_by_id=actor.id, approved_at=clock.now())
         if at_meeting_id is not None:
             at = w.get(Meeting, at_meeting_id, what="Meeting")
-            if at.starts_at <= meeting.starts_at or at.status == "cancelled":
+            earlier = meeting_times.took_place(at) <= meeting_times.took_place(meeting)
+            if earlier or at.status == "cancelled":
                 raise ValidationError(
                     "Minutes are approved at a later meeting that takes place.", field="meeting"
                 )
@@ -283,11 +292,13 @@ def generate(session: Session, meeting: Meeting) -> str:
     (titles, notes, decisions) shows as typed, never as Markdown of its own."""
     zone = ZoneInfo(meeting.timezone)
     starts = meeting.starts_at.astimezone(zone)
+    held = meeting_times.held_words(meeting)
     lines = [
         f"### Minutes — {plain(meeting.title)}",
         "",
         f"{vocabulary.MEETING_KIND_LABELS[meeting.kind]} meeting, "
         f"{starts:%A %d %B %Y, %H:%M} {starts.tzname()}"
+        + (f", {held}" if held else "")
         + (f" · {plain(meeting.location)}" if meeting.location else ""),
         "",
         "#### Attendance",

@@ -32,7 +32,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from committee import audit, clock, decisions, notices, titles
+from committee import audit, clock, decisions, meeting_times, notices, titles
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
 from committee.transaction import Writing, writing
@@ -413,7 +413,7 @@ def approve(
                 field="version",
             )
         meeting = w.get(Meeting, meeting_id, what="Meeting")
-        if meeting.status == "cancelled" or meeting.starts_at > clock.now():
+        if not meeting_times.has_begun(meeting, clock.now()):
             raise ValidationError(
                 "Approve at a meeting that has begun or been held, not a cancelled or future one.",
                 field="meeting",

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
 
-from committee import alerts, clock, restricted_alerts, settings, signals
+from committee import alerts, clock, meeting_times, restricted_alerts, settings, signals
 from committee.actor import Actor
 from committee.errors import ValidationError
 from db.engine import read_session
@@ -239,7 +239,7 @@ def _meetings_held(session, period: _Period) -> dict[str, int]:
     return dict(
         session.execute(
             select(Meeting.kind, func.count())
-            .where(Meeting.status == "held", period.within(Meeting.starts_at))
+            .where(Meeting.status == "held", period.within(meeting_times.took_place_sql()))
             .group_by(Meeting.kind)
         ).all()
     )
@@ -254,7 +254,7 @@ def _reviews_query(period: _Period):
             Country.name,
             WatchlistEntry.tier,
             reviews.label("reviews"),
-            func.max(Meeting.starts_at),
+            func.max(meeting_times.took_place_sql()),
         )
         .select_from(AgendaItem)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -266,7 +266,7 @@ def _reviews_query(period: _Period):
         .where(
             AgendaItem.kind == "country_review",
             Meeting.status == "held",
-            period.within(Meeting.starts_at),
+            period.within(meeting_times.took_place_sql()),
         )
         .group_by(Country.code, Country.name, WatchlistEntry.tier)
     )

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from committee import agenda, audit, clock, decisions, settings, watchlist
+from committee import agenda, audit, clock, decisions, meeting_times, settings, watchlist
 from committee.actor import Actor
 from committee.errors import ValidationError
 from committee.transaction import Writing, writing
@@ -556,11 +556,9 @@ class SignalRow:
     @property
     def reviewed_on(self) -> date | None:
         """The day of the meeting that reviewed it, once that meeting has begun."""
-        if self.meeting is None or self.meeting.status == "cancelled":
+        if self.meeting is None or not meeting_times.has_begun(self.meeting, clock.now()):
             return None
-        if self.meeting.starts_at > clock.now():
-            return None
-        return self.meeting.starts_at.date()
+        return meeting_times.took_place(self.meeting).date()
 
     @property
     def review_late(self) -> bool:

@@ -128,7 +128,8 @@ class Writing:
         are one ``UPDATE ... WHERE version = :seen``, so two people saving at once cannot both
         win, on SQLite or PostgreSQL; the loser gets a ``Conflict`` showing the record as the
         winner left it. A record whose model names ``CALENDAR_FIELDS`` (a meeting's time, place
-        and status) also takes the next calendar SEQUENCE when one of them changes.
+        and title) also takes the next calendar SEQUENCE when one of them changes, or when its
+        status enters or leaves one of ``CALENDAR_STATUSES`` (cancelled), never otherwise.
         """
         model = type(record)
         for key, value in values.items():
@@ -136,7 +137,7 @@ class Writing:
         state = inspect(record)
         changed = {attr.key: attr.value for attr in state.attrs if attr.history.has_changes()}
         seen = record.version if seen_version is None else seen_version
-        if set(changed) & set(getattr(model, "CALENDAR_FIELDS", ())):
+        if _seen_by_calendars(model, state, changed):
             history = state.attrs.calendar_sequence.history
             stored = history.deleted[0] if history.deleted else record.calendar_sequence
             changed["calendar_sequence"] = stored + 1
@@ -163,6 +164,15 @@ class Writing:
             current=audit.snapshot(record),
             changed_by=_last_editor(self.session, record),
         )
+
+
+def _seen_by_calendars(model: type[SQLModel], state, changed: dict) -> bool:
+    if set(changed) & set(getattr(model, "CALENDAR_FIELDS", ())):
+        return True
+    statuses = getattr(model, "CALENDAR_STATUSES", ())
+    if "status" not in changed or not statuses:
+        return False
+    return bool({*state.attrs.status.history.deleted, changed["status"]} & set(statuses))
 
 
 def _last_editor(session: Session, record: SQLModel) -> str:

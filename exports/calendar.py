@@ -1,9 +1,10 @@
 """Calendar files: a meeting's invitation (RFC 5546), the whole schedule, action item due
 dates, and what a subscribed feed shows (RFC 5545).
 
-A meeting keeps one UID for life, and the meetings service raises its SEQUENCE whenever its
-time, place or status changes, so a calendar program that imported the invitation updates or
-removes its copy instead of adding a second. Times are written in the meeting's own zone with
+A meeting keeps one UID for life and its schedule, and its SEQUENCE is raised whenever what a
+calendar shows changes (its time, place or title, or its cancellation; never its being run or
+closed), so a calendar program that imported the invitation updates or removes its copy
+instead of adding a second. Times are written in the meeting's own zone with
 that zone's VTIMEZONE: a 10:00 meeting in New York stays at 10:00 across daylight saving.
 
 People's text goes only into known text properties (and ``vText`` for ``X-`` ones), which

@@ -27,6 +27,7 @@ from committee import (
     clock,
     coverage,
     horizon,
+    meeting_times,
     plans,
     settings,
     tools_evidence,
@@ -257,9 +258,10 @@ def _minutes(record: _MeetingRecord, actor: Actor) -> Paper:
 def _when(meeting: Meeting) -> str:
     zone = ZoneInfo(meeting.timezone)
     starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    held = meeting_times.held_words(meeting)
     return (
         f"{starts:%A} {starts.day} {starts:%B %Y}, {starts:%H:%M}–{ends:%H:%M} "
-        f"{starts.tzname()} ({meeting.timezone})"
+        f"{starts.tzname()} ({meeting.timezone})" + (f"; {held}" if held else "")
     )
 
 

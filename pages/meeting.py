@@ -97,7 +97,7 @@ when, where = st.columns(2)
 with when:
     st.markdown(
         f":material/schedule: **{ui.local(meeting.starts_at, meeting.timezone)}**"
-        f" – {ui.local(meeting.ends_at, meeting.timezone, '%H:%M')}"
+        f" – {ui.local(meeting.ends_at, meeting.timezone, '%H:%M')}" + meeting_pages.held(meeting)
     )
     committee_time = ui.local(meeting.starts_at)
     if committee_time != ui.local(meeting.starts_at, meeting.timezone):

@@ -3,6 +3,7 @@ meeting chosen beside the page's title, and the links from one of them to anothe
 
 import streamlit as st
 
+from committee import meeting_times
 from pages import ui
 
 
@@ -27,6 +28,12 @@ def choose(title: str, choices: dict) -> int:
 def _label(meeting) -> str:
     """A meeting as the choice shows it: its local date and title."""
     return f"{ui.local(meeting.starts_at, meeting.timezone, '%d %b %Y')} · {meeting.title}"
+
+
+def held(meeting) -> str:
+    """When it was held, to follow its scheduled time ("" before it begins)."""
+    words = meeting_times.held_words(meeting)
+    return f" · {words}" if words else ""
 
 
 def link(page: str, label: str, icon: str, meeting_id: int) -> None:

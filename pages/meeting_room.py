@@ -66,7 +66,9 @@ st.subheader(ui.plain(meeting.title), anchor=False)
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(
         f":material/schedule: {ui.local(meeting.starts_at, meeting.timezone)} · "
-        f"{room.length} minutes" + (f" · {ui.plain(meeting.location)}" if meeting.location else "")
+        f"{room.length} minutes"
+        + (f" · {ui.plain(meeting.location)}" if meeting.location else "")
+        + meeting_pages.held(meeting)
     )
     st.badge(vocabulary.MEETING_STATUS_LABELS[meeting.status], color="gray")
     st.space("stretch")

@@ -22,6 +22,11 @@ def toast(page, text: str) -> None:
     settle(page)
 
 
+def main(page):
+    """The page's own content, without the menu (which links to the same pages)."""
+    return page.get_by_test_id("stMainBlockContainer")
+
+
 def settle(page) -> None:
     """Wait for the app to finish its run, so no stale element of the last screen remains."""
     page.wait_for_timeout(300)
@@ -110,3 +115,45 @@ def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, 
     page.get_by_role("tab", name="Minutes").click()
     minutes = page.get_by_role("tabpanel", name="Minutes")
     expect(minutes.get_by_text("Press for humanitarian access to El Fasher.")).to_be_visible()
+
+
+def test_a_session_run_ahead_of_its_date_keeps_its_schedule(served_app, page, sign_in):
+    """The issue's script: an ad hoc session scheduled for a later day is run now and closed;
+    its page shows the time it was scheduled for and the times it was held, apart."""
+    sign_in(served_app["url"], "chair@apc.example")
+    go(page, "Meetings")
+    page.get_by_role("button", name="Call a session").click()
+    page.get_by_label("Title").fill("Ad hoc meeting on Sahel")  # tomorrow 10:00, as offered
+    page.get_by_label("Why the session is called").fill("Reports of reprisals")
+    page.get_by_role("button", name="Schedule the session").click()
+    expect(page.get_by_role("heading", name="Ad hoc meeting on Sahel")).to_be_visible()
+    scheduled = page.get_by_text(re.compile(r"\w{3} \d\d \w{3} \d{4}, 10:00 \w+ – 11:00")).first
+    expect(scheduled).to_be_visible()
+    when = re.search(r"\w{3} \d\d \w{3} \d{4}, 10:00 \w+", scheduled.inner_text())[0]
+    settle(page)
+
+    main(page).get_by_role("link", name="Build the agenda").click()
+    page.get_by_role("button", name="Add the ticked items to the agenda").click()
+    toast(page, "Proposal added to the agenda.")
+    main(page).get_by_role("link", name="Meeting room").click()
+    page.get_by_text(re.compile(r"^1\. ")).first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"^1\. "))).to_be_visible()
+    settle(page)
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"10:00 \w+ · \d+ minutes.* · under way since ")).first
+    ).to_be_visible()
+    settle(page)
+    page.get_by_role("button", name="Close the meeting").click()
+    page.get_by_role("button", name="Close it now").click()
+    toast(page, "Meeting closed.")
+
+    main(page).get_by_role("link", name="Meeting page").click()
+    expect(page.get_by_role("heading", name="Ad hoc meeting on Sahel")).to_be_visible()
+    held = page.get_by_text(
+        re.compile(r" · held \w{3} \d\d \w{3} \d{4}, \d\d:\d\d–\d\d:\d\d ")
+    ).first
+    expect(held).to_be_visible()
+    assert when in held.inner_text()  # the schedule as it was
+    expect(page.get_by_text(re.compile("^Changed:"))).to_have_count(0)

@@ -1,8 +1,12 @@
 """Alembic owns the schema: the migrations build exactly the models, on both engines."""
 
+from contextlib import contextmanager
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from conftest import new_postgresql_database
+from sqlalchemy import func, inspect, select
 
 from db import engine as db_engine
 from db import migrate
@@ -70,3 +74,37 @@ def test_the_closing_rule_mends_older_rows_and_sqlite_keeps_its_foreign_keys(tmp
     assert closed[1].startswith("2026-01-09 10:00") and closed[2] is None
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+TRIGGERS = {
+    "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+    "postgresql": "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal",
+}
+
+
+@contextmanager
+def fresh_database(kind: str, tmp_path):
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        with new_postgresql_database("apc_migrate") as url:
+            yield url
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_held_times_go_down_and_up_again_keeping_the_search_triggers(kind, tmp_path):
+    """0012 adds and drops a meeting's held times, which SQLite does by copying the table."""
+    with fresh_database(kind, tmp_path) as url:
+        engine = db_engine.create_database_engine(url)
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            triggers = connection.exec_driver_sql(TRIGGERS[kind]).scalar()
+        migrate.migrate_to("0011", engine, down=True)
+        assert "held_from" not in {c["name"] for c in inspect(engine).get_columns("meeting")}
+        migrate.upgrade(engine)
+        assert {"held_from", "held_until"} <= {
+            c["name"] for c in inspect(engine).get_columns("meeting")
+        }
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql(TRIGGERS[kind]).scalar() == triggers > 0
+        engine.dispose()

@@ -2,17 +2,30 @@
 items they create, reviews marked done, tier changes, closing, then the minutes drafted,
 circulated, approved, locked and corrected."""
 
-from datetime import date, timedelta
+import io
+from datetime import UTC, date, datetime, timedelta
 
+import docx
 import pytest
 from conftest import DEMO_DAY
+from icalendar import Calendar
 from sqlalchemy import select
 
-from committee import agenda, decisions, meeting_room, meetings, minutes, people, rotation
+from committee import (
+    agenda,
+    decisions,
+    meeting_room,
+    meeting_times,
+    meetings,
+    minutes,
+    people,
+    rotation,
+)
 from committee.errors import Conflict, ValidationError
 from committee.meeting_room import AttendanceLine
 from db.engine import read_session
-from db.models import ActionUpdate, Decision, TierChange, WatchlistEntry
+from db.models import ActionUpdate, Decision, Meeting, TierChange, WatchlistEntry
+from exports import calendar, documents
 
 T0 = DEMO_DAY
 
@@ -187,19 +200,101 @@ def test_a_country_review_with_notes_decision_action_and_tier_change(room):
     assert meetings.meeting_record(meeting_id=room["meeting"].id, actor=usaid).actions == []
 
 
-def test_closing_a_meeting_run_ahead_of_its_date_dates_it_when_it_ran(room):
-    meeting = room["meeting"]
-    closed = meeting_room.close_meeting(
-        actor=room["chair"], meeting_id=meeting.id, seen_version=meeting.version
+def ics_event(meeting_id: int):
+    (event,) = Calendar.from_ical(calendar.invitation(meeting_id)).walk("VEVENT")
+    return event.start, event.end, event["SEQUENCE"]
+
+
+def ad_hoc(chair, starts: datetime, title: str) -> Meeting:
+    """An ad hoc session in New York with one item on its agenda."""
+    meeting = meetings.schedule_session(
+        actor=chair,
+        kind="ad_hoc",
+        title=title,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        timezone="America/New_York",
+        reason="Reports of reprisals",
     )
-    assert closed.status == "held" and closed.ends_at == T0
-    assert closed.ends_at - closed.starts_at == meeting.ends_at - meeting.starts_at
-    assert closed.calendar_sequence == meeting.calendar_sequence + 1
-    assert closed.calendar_uid == meeting.calendar_uid and closed.edited_by_hand
+    agenda.add_item(
+        actor=chair,
+        meeting_id=meeting.id,
+        seen_version=meeting.version,
+        kind="other",
+        title="Sahel",
+    )
+    return meetings.get_meeting(meeting.id)
+
+
+def test_closing_a_meeting_run_ahead_of_its_date_keeps_its_schedule(room):
+    """The issue's script: scheduled for Tue 15 Dec 14:00, run on Fri 4 Dec from 10:25, closed
+    at 10:28 (New York)."""
+    chair, clock = room["chair"], room["clock"]
+    meeting = ad_hoc(chair, datetime(2026, 12, 15, 14, 0), "Ad hoc meeting on Sahel")
+    (item,) = [line.item for line in agenda.agenda_of(meeting.id).lines]
+    invited = ics_event(meeting.id)
+
+    clock(datetime(2026, 12, 4, 15, 25, tzinfo=UTC))  # 10:25 in New York
+    meeting_room.start_item(actor=chair, item_id=item.id)
+    running = meetings.get_meeting(meeting.id)
+    assert running.held_from == datetime(2026, 12, 4, 15, 25, tzinfo=UTC)
+    assert running.version == meeting.version  # running it is not an edit: the chair's forms hold
+    assert meeting_times.held_words(running) == "under way since Fri 04 Dec 2026, 10:25 EST"
+
+    clock(datetime(2026, 12, 4, 15, 28, tzinfo=UTC))
+    closed = meeting_room.close_meeting(
+        actor=chair, meeting_id=meeting.id, seen_version=running.version
+    )
+    assert closed.status == "held"
+    assert (closed.starts_at, closed.ends_at) == (meeting.starts_at, meeting.ends_at)
+    assert closed.held_until == datetime(2026, 12, 4, 15, 28, tzinfo=UTC)
+    assert closed.held_from == running.held_from
+    assert (closed.change_reason, closed.edited_by_hand) == ("", False)
+    assert closed.calendar_sequence == meeting.calendar_sequence
+    assert ics_event(meeting.id) == invited  # DTSTART, DTEND and SEQUENCE as invited
+    assert meeting_times.held_words(closed) == "held Fri 04 Dec 2026, 10:25–10:28 EST"
+    assert meetings.list_meetings(when="past").rows[0].meeting.id == meeting.id
+    assert meeting.id not in {
+        row.meeting.id for row in meetings.list_meetings(when="upcoming").rows
+    }
+
+    paper = documents.meeting_paper("agenda", meeting_id=meeting.id, actor=chair, fmt="docx")
+    assert (
+        "Tuesday 15 December 2026, 14:00–15:00 EST (America/New_York); "
+        "held Fri 04 Dec 2026, 10:25–10:28 EST"
+    ) in [p.text for p in docx.Document(io.BytesIO(paper.content)).paragraphs]
+    draft = minutes.draft_minutes(actor=chair, meeting_id=meeting.id)
+    assert (
+        "Ad hoc meeting, Tuesday 15 December 2026, 14:00 EST, held Fri 04 Dec 2026, 10:25–10:28 EST"
+    ) in draft.body
     with pytest.raises(ValidationError, match="already closed"):
-        meeting_room.close_meeting(
-            actor=room["chair"], meeting_id=meeting.id, seen_version=closed.version
-        )
+        meeting_room.close_meeting(actor=chair, meeting_id=meeting.id, seen_version=closed.version)
+
+
+def test_a_meeting_held_ahead_of_its_date_is_on_record_when_it_ran(room):
+    """Its minutes are approved at a meeting that ran after it, even one scheduled before it."""
+    chair, clock = room["chair"], room["clock"]
+    early = ad_hoc(chair, datetime(2026, 12, 15, 14, 0), "Ad hoc meeting on Sahel")
+    (item,) = [line.item for line in agenda.agenda_of(early.id).lines]
+    clock(datetime(2026, 12, 4, 15, 25, tzinfo=UTC))
+    meeting_room.start_item(actor=chair, item_id=item.id)
+    meeting_room.close_meeting(actor=chair, meeting_id=early.id, seen_version=early.version)
+    minutes.draft_minutes(actor=chair, meeting_id=early.id)
+
+    later = ad_hoc(chair, datetime(2026, 12, 10, 14, 0), "Ad hoc meeting on the Sahel, again")
+    (later_item,) = [line.item for line in agenda.agenda_of(later.id).lines]
+    clock(datetime(2026, 12, 10, 19, 0, tzinfo=UTC))
+    meeting_room.start_item(actor=chair, item_id=later_item.id)
+    earlier, status = meeting_room.room(later.id).earlier_minutes
+    assert (earlier.id, status) == (early.id, "draft")
+    record = minutes.minutes_of(early.id)
+    approved = minutes.approve_minutes(
+        actor=chair,
+        meeting_id=early.id,
+        seen_version=record.minutes.version,
+        at_meeting_id=later.id,
+    )
+    assert approved.approved_at_meeting_id == later.id
 
 
 def test_the_minutes_lifecycle_locking_and_corrections(room):

@@ -194,7 +194,7 @@ def test_an_inner_failure_the_outer_service_handles_leaves_nothing_of_it(db, peo
     assert count(Agency, Agency.code == "HALF") == 0
 
 
-def test_touch_bumps_the_version_and_a_meetings_sequence_only_when_its_time_changes(db, people):
+def test_touch_bumps_the_version_and_a_meetings_sequence_only_when_calendars_show_it(db, people):
     from committee import meetings
 
     meetings.set_series_rule(
@@ -209,17 +209,22 @@ def test_touch_bumps_the_version_and_a_meetings_sequence_only_when_its_time_chan
         location="Room 1",
     )
     meeting = meetings.list_meetings(when="upcoming").rows[0].meeting
-    with writing(people["chair"], "meeting.edit") as w:
-        stored = w.get(Meeting, meeting.id)
-        w.touch(stored, seen_version=meeting.version, title="Renamed")  # not the calendar's
-        w.audit(stored)
-    with writing(people["chair"], "meeting.edit") as w:
-        stored = w.get(Meeting, meeting.id)
-        w.touch(stored, seen_version=meeting.version + 1, location="Room 2")
-        w.audit(stored)
-    with read_session() as session:
-        stored = session.get(Meeting, meeting.id)
-    assert (stored.version, stored.calendar_sequence) == (meeting.version + 2, 1)
+    changes = [
+        ({"reason": "Not in any calendar"}, 0),
+        ({"title": "Renamed"}, 1),
+        ({"location": "Room 2"}, 2),
+        ({"status": "held"}, 2),  # being held shows in no calendar
+        ({"status": "cancelled"}, 3),
+        ({"status": "scheduled"}, 4),  # back in the calendars
+    ]
+    for seen, (values, sequence) in enumerate(changes, start=meeting.version):
+        with writing(people["chair"], "meeting.edit") as w:
+            stored = w.get(Meeting, meeting.id)
+            w.touch(stored, seen_version=seen, **values)
+            w.audit(stored)
+        with read_session() as session:
+            stored = session.get(Meeting, meeting.id)
+        assert (stored.version, stored.calendar_sequence) == (seen + 1, sequence), values
     assert (stored.title, stored.location) == ("Renamed", "Room 2")
     with pytest.raises(Conflict), writing(people["chair"], "meeting.edit") as w:
         w.touch(w.get(Meeting, meeting.id), seen_version=meeting.version, location="Room 3")

@@ -62,15 +62,17 @@ class Meeting(Edited, table=True):
         Index("ix_meeting_starts_status", "starts_at", "status"),
     )
 
-    # Calendar programs must see a new SEQUENCE when any of these changes (RFC 5546).
+    # What a calendar program shows of the meeting: a change to one of these, or its
+    # cancellation, takes a new SEQUENCE (RFC 5546). Being held shows in no calendar.
     CALENDAR_FIELDS: ClassVar[tuple[str, ...]] = (
         "starts_at",
         "ends_at",
         "timezone",
         "location",
         "video_link",
-        "status",
+        "title",
     )
+    CALENDAR_STATUSES: ClassVar[tuple[str, ...]] = ("cancelled",)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
@@ -79,8 +81,12 @@ class Meeting(Edited, table=True):
         default=None, description="the series slot it stands for (its calendar RECURRENCE-ID)"
     )
     title: str = Field(max_length=300)
-    starts_at: datetime = timestamp(nullable=False)
-    ends_at: datetime = timestamp(nullable=False)
+    starts_at: datetime = timestamp(nullable=False, description="scheduled start")
+    ends_at: datetime = timestamp(nullable=False, description="scheduled end")
+    held_from: datetime | None = timestamp(
+        default=None, description="when it began: its first agenda item was started"
+    )
+    held_until: datetime | None = timestamp(default=None, description="when it was closed")
     timezone: str = Field(max_length=64, description="IANA zone the meeting is held in")
     location: str = Field(default="", max_length=300)
     video_link: str = Field(default="", max_length=500)
