@@ -65,6 +65,26 @@ def test_the_desk_shows_what_tells_items_apart(served_app, page, sign_in):
     assert numbers == [str(t.item.id) for t in listing.items]  # shown as "#61" on the canvas
 
 
+def test_the_tracker_shows_what_tells_items_apart(served_app, page, sign_in):
+    sign_in(served_app["url"], "chair@apc.example")
+    go(page, "Tracker")
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table.locator("th").first).to_have_text("ID")
+    settle(page)
+    shot(page, "tracker")
+    headers = table.locator("th").all_inner_texts()
+    assert headers[:-1] == [
+        "ID",
+        "Title",
+        "When",
+        "Due",
+        "Agency",
+        "Country",
+        "Priority",
+        "Assignee",
+    ]
+
+
 def test_a_save_over_someone_else_s_change_names_them(served_app, page, sign_in):
     engine.use_database(served_app["database_url"])
     sign_in(served_app["url"], "rep.state@apc.example")
