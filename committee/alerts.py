@@ -37,6 +37,7 @@ from committee import (
 )
 from committee.actor import Actor
 from committee.errors import NotFound, PermissionDenied, ValidationError
+from committee.naming import person_name
 from committee.transaction import Writing, one_at_a_time, writing
 from db.engine import read_session
 from db.models import (
@@ -170,7 +171,7 @@ def duration(value: timedelta | None) -> str:
 
 def _rows_query():
     return (
-        select(Alert, Country.name, Agency.code, User.name, Meeting)
+        select(Alert, Country.name, Agency.code, person_name(), Meeting)
         .join(Country, Country.code == Alert.country_code)
         .outerjoin(Agency, Agency.id == Alert.filing_agency_id)
         .outerjoin(User, User.id == Alert.filed_by_id)

@@ -6,7 +6,7 @@ writes them, in the transaction of the change they record). This module only rea
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,9 @@ from sqlalchemy.sql import Select
 from committee import access, settings
 from committee.actor import Actor
 from committee.errors import PermissionDenied
+from committee.naming import person_name
 from db.engine import read_session
-from db.models import AuditEvent
+from db.models import AuditEvent, User
 from db.models.system import OUTCOMES
 
 OUTCOME_LABELS = {"ok": "Done", "refused": "Refused", "failed": "Failed"}
@@ -64,10 +65,15 @@ class AuditPage:
     page: int
     page_size: int
     more: bool = False  # more events match than were counted
+    names: dict[int, str] = field(default_factory=dict)  # the people who acted, by user id
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
+
+    def person(self, event: AuditEvent) -> str:
+        """Who acted, by name (``naming``); else as recorded: the operator, a sign-in tried."""
+        return self.names.get(event.actor_id, event.actor_label)
 
 
 @dataclass(frozen=True)
@@ -106,11 +112,17 @@ def events(
         counted = session.scalar(select(func.count()).select_from(matching.subquery()))
         total = min(counted, COUNT_LIMIT)
         page = min(max(1, page), max(1, -(-total // page_size)))
-        rows = session.scalars(
-            query.order_by(AuditEvent.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        rows = list(
+            session.scalars(
+                query.order_by(AuditEvent.id.desc()).offset((page - 1) * page_size).limit(page_size)
+            )
         )
+        acted = {event.actor_id for event in rows if event.actor_id is not None}
+        named = session.execute(select(User.id, person_name()).where(User.id.in_(acted)))
+        names = {user_id: name for user_id, name in named}
         return AuditPage(
-            events=list(rows),
+            events=rows,
+            names=names,
             total=total,
             page=page,
             page_size=page_size,

@@ -48,6 +48,11 @@ class StatisticalRisk:
     previous_rank: int | None
 
     @property
+    def first_year(self) -> int:
+        """The first year the forecast covers ("2025-2026": 2025), where a chart puts it."""
+        return int(self.period.split("-")[0])
+
+    @property
     def change(self) -> float | None:
         """Change of risk since the last edition, as a probability."""
         return None if self.previous_risk is None else self.risk - self.previous_risk
@@ -129,8 +134,16 @@ class CountryBrief:
 
     @property
     def risk_trend(self) -> list[tuple[int, float]]:
-        """(year forecast, risk) from the history, oldest first."""
-        return [(point.year, point.risk) for point in self.risk_history]
+        """(year forecast, risk), oldest first: the history up to the edition the brief cites,
+        then that edition's forecast, so that a chart ends on the figure its text gives. (The
+        history file's last year is the edition before: without this, a chart ended there.)"""
+        history = [(point.year, point.risk) for point in self.risk_history]
+        cited = self.statistical_risk
+        if cited is None:
+            return history
+        return [(year, risk) for year, risk in history if year < cited.first_year] + [
+            (cited.first_year, cited.risk)
+        ]
 
 
 def country_brief(country_code: str, *, actor: Actor, history: int = HISTORY_SHOWN) -> CountryBrief:

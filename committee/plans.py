@@ -35,6 +35,7 @@ from sqlmodel import Session
 from committee import audit, clock, decisions, meeting_times, notices, titles
 from committee.actor import Actor
 from committee.errors import NotFound, ValidationError
+from committee.naming import person_name
 from committee.transaction import Writing, writing
 from committee.vocabulary import (
     FACTOR_MARK_LABELS,
@@ -688,7 +689,7 @@ def version_detail(version_id: int) -> VersionDetail:
     queries."""
     with read_session() as session:
         row = session.execute(
-            select(PlanVersion, User.name)
+            select(PlanVersion, person_name())
             .join(User, User.id == PlanVersion.created_by_id, isouter=True)
             .where(PlanVersion.id == version_id)
         ).first()
@@ -699,7 +700,7 @@ def version_detail(version_id: int) -> VersionDetail:
         clearances = [
             ClearanceRow(clearance, code, name, person)
             for clearance, code, name, person in session.execute(
-                select(Clearance, Agency.code, Agency.name, User.name)
+                select(Clearance, Agency.code, Agency.name, person_name())
                 .join(Agency, Agency.id == Clearance.agency_id)
                 .join(User, User.id == Clearance.cleared_by_id, isouter=True)
                 .where(Clearance.plan_version_id == version_id)

@@ -34,6 +34,7 @@ from sqlmodel import Session
 from committee import clock, data_files, signals
 from committee.actor import Actor
 from committee.errors import ValidationError
+from committee.naming import person_name
 from committee.transaction import Writing, writing
 from db.engine import read_session
 from db.models import Country, RiskImport, RiskObservation, User
@@ -553,7 +554,7 @@ def imports(model=RiskImport) -> list[ImportRecord]:
         return [
             ImportRecord(record, name or "Operator (command line)")
             for record, name in session.execute(
-                select(model, User.name)
+                select(model, person_name())
                 .join(User, User.id == model.imported_by_id, isouter=True)
                 .order_by(model.id.desc())
             )

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from committee import clock, restricted_alerts
 from committee.actor import Actor
 from committee.errors import NotFound
+from committee.naming import person_name
 from db.engine import is_postgresql, read_session
 from db.models import (
     ActionItem,
@@ -230,7 +231,7 @@ def _tracked_query(today: date):
             Agency.code,
             Agency.name,
             Country.name,
-            User.name,
+            person_name(),
             DueDateRequest.requested_due_on,
             bucket(today),
         )
@@ -412,7 +413,7 @@ def history(item_id: int) -> list[HistoryEntry]:
 
 def _history(session: Session, item_id: int) -> list[HistoryEntry]:
     rows = session.execute(
-        select(ActionUpdate, User.name)
+        select(ActionUpdate, person_name())
         .outerjoin(User, User.id == ActionUpdate.by_id)
         .where(ActionUpdate.action_item_id == item_id)
         .order_by(ActionUpdate.at, ActionUpdate.id)
@@ -440,7 +441,7 @@ def pending_requests(*, limit: int | None = None) -> list[PendingRequest]:
     """The requests waiting for the chair, oldest first (the first ``limit`` of them)."""
     with read_session() as session:
         rows = session.execute(
-            select(DueDateRequest, ActionItem, Agency.code, User.name)
+            select(DueDateRequest, ActionItem, Agency.code, person_name())
             .join(ActionItem, ActionItem.id == DueDateRequest.action_item_id)
             .join(Agency, Agency.id == ActionItem.owner_agency_id)
             .outerjoin(User, User.id == DueDateRequest.requested_by_id)

@@ -23,15 +23,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
 from committee import access, audit, clock
 from committee.actor import Actor
 from committee.errors import Conflict, NotFound, PermissionDenied
+from committee.naming import person_name
 from db.engine import write_session
-from db.models import AuditEvent
+from db.models import AuditEvent, User
 
 # The write transaction open in this thread (Streamlit runs each session's script in a thread
 # of its own, so people never share one), for services called inside another to join.
@@ -178,7 +179,8 @@ def _seen_by_calendars(model: type[SQLModel], state, changed: dict) -> bool:
 def _last_editor(session: Session, record: SQLModel) -> str:
     return (
         session.scalar(
-            select(AuditEvent.actor_label)
+            select(func.coalesce(person_name(), AuditEvent.actor_label))
+            .outerjoin(User, User.id == AuditEvent.actor_id)
             .where(
                 AuditEvent.record_type == record_type_of(record),
                 AuditEvent.record_id == record_key(record),

@@ -20,6 +20,24 @@ OFF_WATCHLIST_COLOR = "#eeeeee"
 # from white; the figures themselves are in the table beside the map.
 RISK_SCALE = ["#d9661f", "#c0391b", "#99121b", "#67000d"]
 
+
+# The statistical risk is stored as a probability and read by the committee as the Project
+# publishes it: a percentage, its changes in percentage points, its charts on a percent axis.
+def risk_percent(risk: float | None) -> str:
+    """A statistical risk as text: "8.1%", or "—" when there is none."""
+    return "—" if risk is None else f"{risk_on_axis(risk):.1f}%"
+
+
+def risk_points(change: float | None) -> str:
+    """A change of statistical risk as text: "-2.5 points", or "" when there is none."""
+    return "" if change is None else f"{risk_on_axis(change):+.1f} points"
+
+
+def risk_on_axis(risk: float) -> float:
+    """A statistical risk where a chart or a table of figures puts it: in percent."""
+    return 100 * risk
+
+
 # UN Framework of Analysis for Atrocity Crimes (2014), risk factors 1-14.
 RISK_FACTORS = {
     1: "Situations of armed conflict or other forms of instability",

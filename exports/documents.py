@@ -36,6 +36,7 @@ from committee import (
 from committee import minutes as minutes_service
 from committee.actor import Actor
 from committee.errors import NotFound, PermissionDenied, ValidationError
+from committee.vocabulary import risk_percent
 from db.engine import read_session
 from db.models import Agency, AgendaItem, Meeting, Plan, User
 from exports.calendar import meeting_link
@@ -382,8 +383,8 @@ def _statistical_risk(brief: briefs.CountryBrief) -> list[Block]:
     if len(brief.risk_trend) >= 2:
         chart = _risk_chart(tuple(brief.risk_trend), brief.entry.tier if brief.entry else None)
         caption = (
-            f"Estimated risk of a new mass killing in {brief.country.name}, by year of data. "
-            "Source: Early Warning Project."
+            f"Estimated risk of a new mass killing in {brief.country.name}, by year forecast, "
+            "up to the edition cited above. Source: Early Warning Project."
         )
         return [heading, Chart(chart, caption, width=0.85)]
     if brief.statistical_risk:
@@ -521,11 +522,11 @@ def _open_alerts(brief: briefs.CountryBrief) -> list[Block]:
 
 
 def _risk_text(risk: briefs.StatisticalRisk) -> str:
-    text = f"{risk.risk:.1%}"
+    text = risk_percent(risk.risk)
     if risk.rank:
         text += f", rank {risk.rank}"
     if risk.previous_risk is not None:
-        text += f" (previous edition {risk.previous_risk:.1%}"
+        text += f" (previous edition {risk_percent(risk.previous_risk)}"
         text += f", rank {risk.previous_rank})" if risk.previous_rank else ")"
     return f"{text} — {risk.source} {risk.edition}, forecast for {risk.period}"
 
@@ -559,14 +560,14 @@ class _RiskChart:
 
     def png(self, trend: tuple[tuple[int, float], ...], tier: int | None) -> bytes:
         years = [year for year, _ in trend]
-        risks = [risk * 100 for _, risk in trend]
+        risks = [vocabulary.risk_on_axis(risk) for _, risk in trend]
         color = vocabulary.TIER_COLORS.get(tier, "#4575b4")
         self.line.set_data(years, risks)
         self.line.set_color(color)
         if self.fill is not None:
             self.fill.remove()
         self.fill = self.axes.fill_between(years, risks, color=color, alpha=0.12)
-        self.last.set_text(f"{risks[-1]:.1f}%")
+        self.last.set_text(risk_percent(trend[-1][1]))
         self.last.xy = (years[-1], risks[-1])
         self.axes.relim()
         self.axes.autoscale_view(scaley=False)
@@ -756,10 +757,6 @@ def horizon_paper(
     return export(_horizon(scan), fmt, f"apc-horizon-scan-{scan.edition}.{fmt}")
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
-
 def _tier_name(tier: int | None) -> str:
     return vocabulary.TIER_SHORT[tier] if tier else "Not watched"
 
@@ -789,8 +786,8 @@ def _horizon(scan: horizon.HorizonScan) -> Paper:
                 [
                     m.country_name,
                     _tier_name(m.tier),
-                    _pct(m.risk_before),
-                    _pct(m.now.risk),
+                    risk_percent(m.risk_before),
+                    risk_percent(m.now.risk),
                     f"{m.rise:+.2f}",
                     f"{m.rank_before or '—'} → {m.now.rank or '—'}",
                 ]
@@ -807,7 +804,12 @@ def _horizon(scan: horizon.HorizonScan) -> Paper:
             Table(
                 ["Country", "Risk now", "Rank", "Risk before"],
                 [
-                    [m.country_name, _pct(m.now.risk), str(m.now.rank or "—"), _pct(m.risk_before)]
+                    [
+                        m.country_name,
+                        risk_percent(m.now.risk),
+                        str(m.now.rank or "—"),
+                        risk_percent(m.risk_before),
+                    ]
                     for m in scan.unwatched_above
                 ],
                 [0.4, 0.2, 0.2, 0.2],
@@ -820,7 +822,7 @@ def _horizon(scan: horizon.HorizonScan) -> Paper:
         blocks.append(
             Table(
                 ["Country", "How", "Risk now"],
-                [[m.country_name, how, _pct(m.now.risk)] for m, how in scan.divergences],
+                [[m.country_name, how, risk_percent(m.now.risk)] for m, how in scan.divergences],
                 [0.35, 0.45, 0.2],
             )
         )

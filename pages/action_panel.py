@@ -55,6 +55,24 @@ FIELD_LABELS = {
 
 # --- small pieces shared by the desk and the tracker ------------------------------------------
 
+# Every table of action items: what tells two items apart (the number messages cite, a title
+# wide enough to read) stays pinned on the left; country, priority and assignee follow within
+# a 1400 px screen (the desk's table is 940 px wide there).
+DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY", width=95)
+ITEM_COLUMNS = {
+    "ID": st.column_config.NumberColumn(format="#%d", width=56, pinned=True),
+    "Title": st.column_config.TextColumn(width=300, pinned=True),
+    "When": st.column_config.TextColumn(width=95),
+    "Due": DATE_COLUMN,
+    "New date asked": DATE_COLUMN,
+    "Agency": st.column_config.TextColumn(width=62),
+    "Owner": st.column_config.TextColumn(width=62),
+    "Country": st.column_config.TextColumn(width=115),
+    "Priority": st.column_config.TextColumn(width=65),
+    "Assignee": st.column_config.TextColumn(width=115),
+    "Status": st.column_config.TextColumn(width=95),
+}
+
 
 def flash(message: str) -> None:
     """Keep a success message for the next run (the page reruns after each save)."""

@@ -14,7 +14,7 @@ from pages import action_panel, ui
 STATUS_BY_LABEL = {label: status for status, label in vocabulary.ACTION_STATUS_LABELS.items()}
 # The columns a person edits in the table; the rest are shown as they are.
 EDITABLE = ("Status", "Reason or closing note", "Progress note")
-SHOWN = ("When", "Due", "Title", *EDITABLE, "Country", "Priority", "Assignee")
+SHOWN = ("ID", "Title", "When", "Due", "Status", "Country", "Priority", "Assignee", *EDITABLE[1:])
 
 actor = ui.require("page.agency_desk")
 agency = people.agency_by_code(actor.agency_code)
@@ -65,6 +65,7 @@ def table(items: list[tracker.TrackedItem]) -> pd.DataFrame:
             "version": item.version,
             "was_status": item.status,
             "was_reason": item.status_reason,
+            "ID": item.id,
             "When": action_panel.when(tracked),
             "Due": item.due_on,
             "Title": item.title,
@@ -113,12 +114,10 @@ else:
         height="content",
         column_order=SHOWN,
         disabled=[c for c in SHOWN if c not in EDITABLE],
-        column_config={
-            "When": st.column_config.TextColumn(width=105),
-            "Due": st.column_config.DateColumn(format="D MMM YYYY", width=100),
-            "Title": st.column_config.TextColumn(width=280),
+        column_config=action_panel.ITEM_COLUMNS
+        | {
             "Status": st.column_config.SelectboxColumn(
-                options=list(STATUS_BY_LABEL), required=True, width=110
+                options=list(STATUS_BY_LABEL), required=True, width=95
             ),
             "Reason or closing note": st.column_config.TextColumn(
                 help="Needed for blocked, done and cancelled", width=190
@@ -126,7 +125,6 @@ else:
             "Progress note": st.column_config.TextColumn(
                 help="What happened since the last update", width=190
             ),
-            "Country": st.column_config.TextColumn(width=110),
         },
     )
     changes = changed_rows(edited)
@@ -205,6 +203,7 @@ else:
             pd.DataFrame(
                 [
                     {
+                        "ID": t.item.id,
                         "When": action_panel.when(t),
                         "Due": t.item.due_on,
                         "Title": t.item.title,
@@ -217,7 +216,7 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Due": st.column_config.DateColumn(format="D MMM YYYY")},
+        column_config=action_panel.ITEM_COLUMNS,
     )
 
 st.download_button(

@@ -15,7 +15,7 @@ PAGE_KEY = "audit_page"
 
 actor = ui.require("page.audit")
 choices = auditlog.choices(actor=actor)
-emails = [person.email for person in people.directory()]
+names = {person.email: f"{person.name} ({person.email})" for person in people.directory()}
 
 
 def first_page() -> None:
@@ -38,7 +38,8 @@ with st.container(border=True):
     left, middle, right = st.columns(3)
     person = left.selectbox(
         "Person",
-        emails,
+        list(names),
+        format_func=lambda email: names.get(email, email),
         index=None,
         placeholder="Anyone (or type an email)",
         accept_new_options=True,
@@ -94,7 +95,7 @@ table = st.dataframe(
     [
         {
             "When": ui.local(event.at, fmt="%d %b %Y %H:%M:%S"),
-            "Person": event.actor_label,
+            "Person": found.person(event),
             "Action": event.action,
             "Outcome": OUTCOME_LABELS[event.outcome],
             "Record": f"{event.record_type} {event.record_id}".strip(),
@@ -125,7 +126,7 @@ else:
     with st.container(border=True):
         st.subheader(f"{event.action} · {OUTCOME_LABELS[event.outcome]}")
         st.caption(
-            f"{ui.local(event.at, fmt='%d %b %Y %H:%M:%S')} · {ui.plain(event.actor_label)} · "
+            f"{ui.local(event.at, fmt='%d %b %Y %H:%M:%S')} · {ui.plain(found.person(event))} · "
             f"{ui.plain(event.record_type)} {ui.plain(event.record_id)}"
         )
         if event.detail:

@@ -6,7 +6,6 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from committee import (
@@ -23,7 +22,7 @@ from committee import (
     watchlist,
 )
 from committee.errors import NotFound
-from pages import editing, ui
+from pages import editing, risk_chart, ui
 
 PLAN_PAGE = "pages/plan.py"
 DEFAULT_REVIEW_DAYS = 180  # a new plan's review-by date, six months out, until edited
@@ -177,8 +176,8 @@ risk_col, rank_col, review_col, plan_col = st.columns(4)
 if risk is not None:
     risk_col.metric(
         f"Statistical risk {risk.period.replace('-', '–')}",
-        f"{risk.risk:.1%}",
-        delta=None if risk.change is None else f"{100 * risk.change:+.1f} pts",
+        vocabulary.risk_percent(risk.risk),
+        delta=None if risk.change is None else vocabulary.risk_points(risk.change),
         delta_color="inverse",
         delta_description="vs last edition",
         border=True,
@@ -220,97 +219,20 @@ risk_tab, assessment_tab, plan_tab, action_tab, review_tab, alert_tab = tabs
 # --- risk: the statistical trend, the tier and its history ------------------------------------
 
 
-def risk_chart() -> go.Figure:
-    traces = []
-    history = brief.risk_history
-    if history:
-        traces.append(
-            go.Scatter(
-                x=[p.year for p in history],
-                y=[100 * p.risk for p in history],
-                customdata=[p.rank or "—" for p in history],
-                mode="lines",
-                name="Yearly forecast (out of sample)",
-                line={"color": "#4575b4", "width": 2},
-                hovertemplate="%{x}: %{y:.1f}% (rank %{customdata})<extra></extra>",
-            )
-        )
-        onsets = [p for p in history if p.onset]
-        if onsets:
-            traces.append(
-                go.Scatter(
-                    x=[p.year for p in onsets],
-                    y=[100 * p.risk for p in onsets],
-                    mode="markers",
-                    name="A mass killing began",
-                    marker={"symbol": "x", "size": 11, "color": vocabulary.OVERDUE_COLOR},
-                    hovertemplate="%{x}: a new mass killing began<extra></extra>",
-                )
-            )
-    if brief.forecasts:
-        traces.append(
-            go.Scatter(
-                x=[int(f.period.split("-")[0]) for f in brief.forecasts],
-                y=[100 * f.risk for f in brief.forecasts],
-                customdata=[[f.edition, f.period, f.rank or "—"] for f in brief.forecasts],
-                mode="markers+text",
-                text=[f"{f.edition} edition" for f in brief.forecasts],
-                textposition="top center",
-                name="Edition: two-year forecast",
-                marker={"symbol": "diamond", "size": 12, "color": "#d73027"},
-                hovertemplate="%{customdata[0]} edition: %{y:.1f}% for %{customdata[1]} "
-                "(rank %{customdata[2]})<extra></extra>",
-            )
-        )
-    return go.Figure(
-        traces,
-        layout=dict(
-            height=340,
-            margin={"l": 10, "r": 10, "t": 30, "b": 10},
-            yaxis={"title": "Risk %", "rangemode": "tozero"},
-            xaxis={"dtick": 5, "range": [1993, clock.today().year + 2]},
-            legend={"orientation": "h", "y": 1.12, "x": 0},
-            hovermode="closest",
-        ),
-    )
-
-
 if risk_tab.open:
     with risk_tab:
         chart_col, tier_col = st.columns([3, 2])
         with chart_col:
             st.subheader("Statistical risk over time")
-            if brief.risk_history or brief.forecasts:
-                st.plotly_chart(risk_chart(), config={"displayModeBar": False})
+            if brief.risk_trend or brief.forecasts:
+                risk_chart.show(brief)
                 source = risk.source if risk else "Early Warning Project"
                 st.caption(
                     f"Source: {source}, United States Holocaust Memorial Museum: estimated risk "
                     "that a new mass killing begins. The line is each year's forecast made the "
-                    "year before; diamonds are the published editions' two-year forecasts."
+                    "year before, up to the edition cited above; diamonds are the published "
+                    "editions' two-year forecasts."
                 )
-                with st.expander("The figures behind this chart"):  # the chart's text version
-                    st.dataframe(
-                        [
-                            {
-                                "Year": str(p.year),
-                                "Risk": f"{p.risk:.1%}",
-                                "Rank": p.rank,
-                                "What": "Yearly forecast"
-                                + ("; a mass killing began" if p.onset else ""),
-                            }
-                            for p in brief.risk_history
-                        ]
-                        + [
-                            {
-                                "Year": f.period,
-                                "Risk": f"{f.risk:.1%}",
-                                "Rank": f.rank,
-                                "What": f"{f.edition} edition: two-year forecast",
-                            }
-                            for f in brief.forecasts
-                        ],
-                        hide_index=True,
-                    )
             else:
                 st.info("No statistical risk has been imported for this country.")
         with tier_col:

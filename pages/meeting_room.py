@@ -2,7 +2,7 @@
 notes, decisions and the action items they create, attendance, closing the meeting and its
 minutes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
@@ -22,7 +22,7 @@ from committee import (
 from committee.agenda import KIND_LABELS
 from committee.errors import NotFound
 from committee.meeting_room import AttendanceLine
-from pages import editing, mailing, meeting_pages, ui
+from pages import editing, mailing, meeting_pages, risk_chart, ui
 
 ATTENDANCE = {"present": "Present", "absent": "Absent", "represented": "Represented"}
 
@@ -174,12 +174,12 @@ def brief_panel(code: str) -> None:
         f"since {ui.day(entry.since)}" if entry else "",
     )
     change = ""
-    if risk and risk.previous_risk is not None:
-        change = f", {100 * (risk.risk - risk.previous_risk):+.1f} points since the last edition"
+    if risk and risk.change is not None:
+        change = f", {vocabulary.risk_points(risk.change)} since the last edition"
     fact(
         statistical,
         "Statistical risk",
-        f"{risk.risk:.1%} · rank {risk.rank}" if risk else "No figure",
+        f"{vocabulary.risk_percent(risk.risk)} · rank {risk.rank}" if risk else "No figure",
         f"{risk.source} {risk.edition}{change}" if risk else "",
     )
     fact(
@@ -194,20 +194,7 @@ def brief_panel(code: str) -> None:
     with left:
         if brief.risk_trend:
             st.caption("Statistical risk over time")
-            st.line_chart(
-                {
-                    "Year": [date(year, 1, 1) for year, _ in brief.risk_trend],
-                    "Risk": [risk for _, risk in brief.risk_trend],
-                },
-                x="Year",
-                y="Risk",
-                height=170,
-            )
-            with st.expander("The figures behind this chart"):  # the chart's text version
-                st.dataframe(
-                    [{"Year": year, "Risk": f"{risk:.1%}"} for year, risk in brief.risk_trend],
-                    hide_index=True,
-                )
+            risk_chart.show(brief, editions=False, height=190)
         st.caption("Tier history")
         for change in reversed(brief.tier_history[-4:]):
             new = vocabulary.TIER_SHORT.get(change.new_tier, "off the watchlist")

@@ -12,7 +12,6 @@ from exports import calendar, spreadsheets
 from pages import action_panel, ui
 
 REQUESTS_SHOWN = 10  # forms for the oldest requests; the rest wait their turn
-DATE_COLUMN = st.column_config.DateColumn(format="D MMM YYYY", width=100)
 
 actor = ui.require("page.tracker")
 may_decide = access.can(actor, "action.decide_due_date")
@@ -138,51 +137,40 @@ items_tab, agencies_tab, report_tab, requests_tab = st.tabs(
 )
 
 
+ITEM_TABLE = [
+    "ID",
+    "Title",
+    "When",
+    "Due",
+    "Agency",
+    "Country",
+    "Priority",
+    "Assignee",
+    "Status",
+    "Origin",
+    "New date asked",
+]
+
+
 def item_rows(items: list[tracker.TrackedItem]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "ID": t.item.id,
-                "When": action_panel.when(t),
-                "Due": t.item.due_on,
-                "Title": t.item.title,
-                "Agency": t.agency_code,
-                "Country": t.country_name or "",
-                "Status": vocabulary.ACTION_STATUS_LABELS[t.item.status],
-                "Priority": vocabulary.PRIORITY_LABELS[t.item.priority],
-                "Assignee": t.assignee_name or "",
-                "Origin": vocabulary.ORIGIN_LABELS[t.item.origin],
-                "New date asked": t.requested_due_on,
-            }
-            for t in items
-        ],
-        columns=[
-            "ID",
-            "When",
-            "Due",
-            "Title",
-            "Agency",
-            "Country",
-            "Status",
-            "Priority",
-            "Assignee",
-            "Origin",
-            "New date asked",
-        ],
-    )
+    rows = [
+        {
+            "ID": t.item.id,
+            "Title": t.item.title,
+            "When": action_panel.when(t),
+            "Due": t.item.due_on,
+            "Agency": t.agency_code,
+            "Country": t.country_name or "",
+            "Priority": vocabulary.PRIORITY_LABELS[t.item.priority],
+            "Assignee": t.assignee_name or "",
+            "Status": vocabulary.ACTION_STATUS_LABELS[t.item.status],
+            "Origin": vocabulary.ORIGIN_LABELS[t.item.origin],
+            "New date asked": t.requested_due_on,
+        }
+        for t in items
+    ]
+    return pd.DataFrame(rows, columns=ITEM_TABLE)
 
-
-TABLE_COLUMNS = {
-    "ID": st.column_config.NumberColumn(width=48, format="%d"),
-    "When": st.column_config.TextColumn(width=105),
-    "Due": DATE_COLUMN,
-    "New date asked": DATE_COLUMN,
-    "Title": st.column_config.TextColumn(width=330),
-    "Agency": st.column_config.TextColumn(width=62),
-    "Country": st.column_config.TextColumn(width=110),
-    "Status": st.column_config.TextColumn(width=90),
-    "Priority": st.column_config.TextColumn(width=70),
-}
 
 # --- items -------------------------------------------------------------------------------------
 
@@ -207,7 +195,7 @@ with items_tab:
         width="stretch",
         height="content",
         placeholder="—",
-        column_config=TABLE_COLUMNS,
+        column_config=action_panel.ITEM_COLUMNS,
         key="tracker_table",
         on_select=open_clicked_row,
         selection_mode="single-row",
@@ -429,7 +417,7 @@ if report_tab.open:
                 width="stretch",
                 height="content",
                 placeholder="—",
-                column_config=TABLE_COLUMNS,
+                column_config=action_panel.ITEM_COLUMNS,
             )
         if report.overdue_total > len(report.overdue):
             st.caption(

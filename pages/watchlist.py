@@ -11,10 +11,6 @@ COUNTRY_PAGE = "pages/country.py"
 PLAN_PAGE = "pages/plan.py"
 
 
-def percent(risk: float | None) -> str:
-    return "—" if risk is None else f"{risk:.1%}"
-
-
 def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figure:
     """A choropleth: by tier, one trace per tier (and one for the rest); or by risk."""
     traces = []
@@ -29,7 +25,7 @@ def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figur
                     [
                         c.name,
                         vocabulary.TIER_LABELS[c.tier] if c.tier else "Not on the watchlist",
-                        percent(c.risk),
+                        vocabulary.risk_percent(c.risk),
                         c.rank or "—",
                     ]
                     for c in group
@@ -65,7 +61,7 @@ def world_map(countries: list[watchlist.MapCountry], colour_by: str) -> go.Figur
         scored = [c for c in countries if c.risk is not None]
         add(
             scored,
-            z=[round(100 * c.risk, 1) for c in scored],
+            z=[round(vocabulary.risk_on_axis(c.risk), 1) for c in scored],
             colorscale=vocabulary.RISK_SCALE,
             zmin=0,
             colorbar={"title": {"text": "Risk %"}, "thickness": 12, "len": 0.7},
@@ -82,11 +78,11 @@ def table(rows: list[watchlist.WatchlistRow]) -> pd.DataFrame:
             {
                 "Country": row.name,
                 "Tier": f"{row.tier} · {vocabulary.TIER_SHORT[row.tier]}",
-                "Risk %": None if row.risk is None else round(100 * row.risk, 1),
+                "Risk %": None if row.risk is None else round(vocabulary.risk_on_axis(row.risk), 1),
                 "Rank": row.rank,
                 "Change (pts)": None
                 if row.risk_change is None
-                else round(100 * row.risk_change, 1),
+                else round(vocabulary.risk_on_axis(row.risk_change), 1),
                 "Plans": " · ".join(
                     f"{p.kind.capitalize()}: {vocabulary.PLAN_STATUS_LABELS[p.status].lower()}"
                     for p in row.plans

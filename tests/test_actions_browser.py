@@ -10,10 +10,11 @@ from db import engine
 
 pytestmark = pytest.mark.browser
 
-# The desk table's geometry (pages/agency_desk.py gives these column widths, in pixels).
+# The desk table's geometry: rows in pixels; cells are reached from the row's first cell (its
+# number) with the arrows, which scroll the grid to the cell, and Enter opens their editor.
 HEADER_HEIGHT, ROW_HEIGHT = 36, 35
-STATUS_COLUMN_LEFT = 105 + 100 + 280  # after When, Due and Title
-NOTE_COLUMN_LEFT = STATUS_COLUMN_LEFT + 110 + 190  # after Status and Reason
+COLUMNS_TO_STATUS = 4  # Title, When, Due, Status (pages/agency_desk.py, SHOWN)
+COLUMNS_TO_NOTE = 9  # then Country, Priority, Assignee, Reason, the note
 
 
 def go(page, menu_label: str) -> None:
@@ -41,11 +42,15 @@ def open_item(page, label: str, item_id: int) -> None:
     settle(page)
 
 
-def edit_cell(page, x: float, y: float) -> None:
-    """Open a cell's editor in the table (the grid needs the pointer over the cell first)."""
-    page.mouse.move(x - 10, y)
+def edit_cell(page, x: float, y: float, *, columns: int) -> None:
+    """Open the editor of the cell ``columns`` to the right of the one at (x, y) (the grid
+    needs the pointer over a cell before it takes a click)."""
+    page.mouse.move(x + 10, y)
     page.wait_for_timeout(200)
-    page.mouse.dblclick(x, y)
+    page.mouse.click(x, y)
+    for _ in range(columns):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
 
 
 def desk_items() -> list[tracker.TrackedItem]:
@@ -79,12 +84,12 @@ def test_a_representative_updates_two_items_and_the_chair_sees_them(
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     y = box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2
-    edit_cell(page, box["x"] + STATUS_COLUMN_LEFT + 50, y)
+    edit_cell(page, box["x"] + 20, y, columns=COLUMNS_TO_STATUS)
     page.get_by_role("option", name="In progress", exact=True).click()
     settle(page)  # each edit reruns the page, and the confirmation above the table goes
     box = grid.bounding_box()
     y = box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + ROW_HEIGHT / 2
-    edit_cell(page, box["x"] + NOTE_COLUMN_LEFT + 80, y)
+    edit_cell(page, box["x"] + 20, y, columns=COLUMNS_TO_NOTE)
     editor = page.locator("#portal textarea")
     editor.fill("Funding approved by the bureau.")
     editor.press("Enter")

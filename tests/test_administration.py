@@ -60,6 +60,16 @@ def test_filters_narrow_the_trail_in_the_database(trail):
     assert (change.field, change.after) == ("value", "=cmd|' /C calc'!A0")
 
 
+def test_the_trail_names_people_by_name(trail):
+    """Issue 18, point 18: by name, as the histories do; what no account did, as recorded."""
+    found = auditlog.events(actor=trail["chair"], where=AuditFilter())
+    named = [(e.action, found.person(e)) for e in found.events]
+    assert ("setting.update", "Chair") in named
+    assert ("agency.add", "Admin") in named and ("agency.add", "Rep") in named  # refused
+    assert ("user.add", "cli:pytest") in named  # the operator, who has no account
+    assert ("signin.failed", "anonymous") in named  # a sign-in tried, by anyone
+
+
 def test_the_trail_is_paged_newest_first(trail):
     first = auditlog.events(actor=trail["admin"], where=AuditFilter(), page=1, page_size=4)
     last = auditlog.events(actor=trail["admin"], where=AuditFilter(), page=3, page_size=4)

@@ -295,7 +295,7 @@ def test_two_chairs_editing_the_agenda_the_second_gets_a_conflict(january, peopl
         agenda.add_item(
             actor=people["admin"], meeting_id=january.id, seen_version=seen, kind="other", title="x"
         )
-    assert conflict.value.changed_by == people["chair"].email
+    assert conflict.value.changed_by == people["chair"].name
     assert conflict.value.current["version"] == before.meeting.version
     after = agenda.agenda_of(january.id)
     assert [line.item.id for line in after.lines] == [line.item.id for line in before.lines]

@@ -174,6 +174,42 @@ def test_a_brief_lists_the_most_urgent_action_items_and_counts_the_rest(record):
     assert notes and notes[0].endswith("all due later: see APC Desk.")
 
 
+def test_a_brief_s_figure_and_its_chart_end_on_the_same_edition(record, monkeypatch):
+    """Issue 18, point 8: the chart of a brief ends on the figure its text cites, not on the
+    history's own figure for that year."""
+    with write_session() as s:
+        s.add(
+            RiskObservation(
+                source="Test",
+                edition="2025",
+                kind="forecast",
+                country_code="SDN",
+                data_year=2024,
+                period="2025-2026",
+                risk=0.0812,
+                rank=2,
+                previous_risk=0.1060,
+                previous_rank=1,
+            )
+        )
+    charted = []
+    drawn = documents._risk_chart
+    monkeypatch.setattr(
+        documents, "_risk_chart", lambda trend, tier: charted.append(trend) or drawn(trend, tier)
+    )
+    meeting = held_meetings()[-1]
+    export = documents.meeting_paper(
+        "read-ahead", meeting_id=meeting.id, actor=actor("chair@apc.example"), fmt="docx"
+    )
+    document = read_docx(export.content)
+    glance = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert any(text.startswith("8.1%, rank 2 (previous edition 10.6%, rank 1)") for text in glance)
+    (trend,) = charted
+    assert trend[-1] == (2025, 0.0812)
+    # The history's years before the edition, then the edition itself in the history's place.
+    assert [year for year, _ in trend] == list(range(2016, 2026))
+
+
 def test_read_ahead_pdf_is_marked_on_every_page(record):
     meeting = held_meetings()[-1]
     export = documents.meeting_paper(

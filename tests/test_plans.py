@@ -226,7 +226,7 @@ def test_the_second_of_two_editors_is_told_and_nothing_of_theirs_is_written(worl
             seen_version=seen,
             draft=replace(world.text, objectives="The representative's text."),
         )
-    assert conflict.value.changed_by == "chair@test.example"
+    assert conflict.value.changed_by == "Chair"
     view = plans.get_plan(plan.id)
     assert [v.number for v in view.versions] == [1, 2]
     assert plans.version_detail(view.latest.id).version.objectives == "The chair's text."

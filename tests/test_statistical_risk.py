@@ -8,7 +8,7 @@ import pytest
 from conftest import SHARED
 from sqlalchemy import func, select
 
-from committee import statistical_risk
+from committee import briefs, statistical_risk, vocabulary
 from committee.errors import PermissionDenied, ValidationError
 from db.engine import read_session
 from db.models import AuditEvent, RiskImport, RiskObservation
@@ -242,6 +242,35 @@ def test_a_history_with_a_country_year_twice_is_refused(sqlite_db):
     )
     with pytest.raises(ValidationError, match="lines 2 and 3 both give ccode 625 .* for 2001"):
         statistical_risk.preview_file(content=content, filename="history.csv")
+
+
+def test_the_risk_reads_in_percent_its_changes_in_points():
+    assert vocabulary.risk_percent(0.08121) == "8.1%"
+    assert vocabulary.risk_percent(None) == "—"
+    assert vocabulary.risk_points(0.08121 - 0.1277) == "-4.6 points"
+    assert vocabulary.risk_on_axis(0.08121) == pytest.approx(8.121)
+
+
+@needs_files
+def test_a_brief_s_trend_ends_on_the_edition_it_cites(db, operator):
+    """Issue 18, point 8: the history file ends with the edition before the newest (Chad's
+    2024 point is the 2024 edition's 12.8%); the trend goes on to the newest, 8.1%."""
+    for path in (FORECAST_2024, HISTORY):
+        import_path(operator, path)
+    chad = briefs.country_brief("TCD", actor=operator)
+    assert (chad.statistical_risk.edition, chad.risk_history[-1].year) == ("2024", 2024)
+    assert chad.risk_trend[-1] == (2024, chad.statistical_risk.risk)
+    assert len(chad.risk_trend) == len(chad.risk_history)
+
+    import_path(operator, FORECAST_2025)
+    chad = briefs.country_brief("TCD", actor=operator)
+    cited = chad.statistical_risk
+    assert (cited.edition, cited.period, vocabulary.risk_percent(cited.risk)) == (
+        "2025",
+        "2025-2026",
+        "8.1%",
+    )
+    assert chad.risk_trend == [(p.year, p.risk) for p in chad.risk_history] + [(2025, cited.risk)]
 
 
 @needs_files

@@ -62,9 +62,32 @@ def test_a_stale_save_is_a_conflict_that_shows_the_other_change(db, people, oper
     with pytest.raises(Conflict) as conflict:
         rename(operator, seen.id, seen.version, "My late change")
     assert conflict.value.current["name"] == "Department of State (renamed)"
-    assert conflict.value.changed_by == "admin@test.example"
+    assert conflict.value.changed_by == "Admin"  # by name, not by email (issue 18, point 18)
     with read_session() as session:
         assert session.get(Agency, seen.id).name == "Department of State (renamed)"
+
+
+def test_a_conflict_tells_two_people_of_one_name_apart_by_email(db, people, operator):
+    from committee import people as service
+
+    service.add_user(
+        actor=operator,
+        email="another.admin@test.example",
+        name="Admin",
+        role="observer",
+        password="correct horse battery",
+    )
+    with read_session() as session:
+        seen = session.get(Agency, people["rep"].agency_id)
+    rename(people["admin"], seen.id, seen.version, "Department of State (renamed)")
+    with pytest.raises(Conflict) as conflict:
+        rename(people["chair"], seen.id, seen.version, "My late change")
+    assert conflict.value.changed_by == "Admin (admin@test.example)"
+    # The operator at the command line has no account: named as recorded.
+    rename(operator, seen.id, seen.version + 1, "Renamed at the command line")
+    with pytest.raises(Conflict) as conflict:
+        rename(people["chair"], seen.id, seen.version + 1, "My late change")
+    assert conflict.value.changed_by == "cli:pytest"
 
 
 def test_no_update_is_lost_under_concurrent_sessions(db, people, operator):

@@ -1,0 +1,148 @@
+"""What tells things apart, in the real app in Chromium at 1400 px (issue 18): the desk's table
+shows each item's number, title, country, priority and assignee without scrolling; a save
+over someone else's change names them; a country's statistical risk reads the same in its
+figure and at its chart's end, in percent."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from committee import actions, briefs, people, tracker, vocabulary
+from committee.actor import Actor
+from committee.tracker import TrackerFilter
+from db import engine
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("APC_SCREENSHOTS")  # a folder to keep the screenshots in, to look at
+
+
+def go(page, menu_label: str) -> None:
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    more = sidebar.get_by_text("more", exact=False).filter(has_text="View")
+    if more.count():
+        more.first.click()
+    sidebar.get_by_role("link", name=menu_label, exact=True).click()
+
+
+def settle(page) -> None:
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/{name}.png")
+
+
+def test_the_desk_shows_what_tells_items_apart(served_app, page, sign_in):
+    engine.use_database(served_app["database_url"])
+    listing = tracker.find_items(TrackerFilter(agencies=("STATE",), statuses=tracker.OPEN_STATUSES))
+    sign_in(served_app["url"], "rep.state@apc.example")
+    go(page, "My agency's desk")
+    expect(page.get_by_role("heading", name="Your agency's items")).to_be_visible()
+    settle(page)
+    table = page.get_by_test_id("stDataFrame").first
+    table.scroll_into_view_if_needed()
+    shot(page, "desk")
+    # The grid draws on a canvas; its accessible table holds the columns in view, the last
+    # of them perhaps cut at the edge.
+    expect(table.locator("th").first).to_have_text("ID")
+    headers = table.locator("th").all_inner_texts()
+    assert headers[:-1] == [
+        "ID",
+        "Title",
+        "When",
+        "Due",
+        "Status",
+        "Country",
+        "Priority",
+        "Assignee",
+    ]
+    numbers = table.locator("td[aria-colindex='1']").all_inner_texts()
+    assert numbers == [str(t.item.id) for t in listing.items]  # shown as "#61" on the canvas
+
+
+def test_the_tracker_shows_what_tells_items_apart(served_app, page, sign_in):
+    sign_in(served_app["url"], "chair@apc.example")
+    go(page, "Tracker")
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table.locator("th").first).to_have_text("ID")
+    settle(page)
+    shot(page, "tracker")
+    headers = table.locator("th").all_inner_texts()
+    assert headers[:-1] == [
+        "ID",
+        "Title",
+        "When",
+        "Due",
+        "Agency",
+        "Country",
+        "Priority",
+        "Assignee",
+    ]
+
+
+def test_a_save_over_someone_else_s_change_names_them(served_app, page, sign_in):
+    engine.use_database(served_app["database_url"])
+    sign_in(served_app["url"], "rep.state@apc.example")
+    go(page, "My agency's desk")
+    expect(page.get_by_role("heading", name="Your agency's items")).to_be_visible()
+    settle(page)
+    listing = tracker.find_items(TrackerFilter(agencies=("STATE",), statuses=tracker.OPEN_STATUSES))
+    row, tracked = next((n, t) for n, t in enumerate(listing.items) if t.item.status == "open")
+    item = tracked.item
+    chair = people.user_by_email("chair@apc.example")
+    actions.record_progress(  # the chair, meanwhile
+        actor=people.actor_for(chair, None),
+        item_id=item.id,
+        seen_version=item.version,
+        status="in_progress",
+        note="Taken up by the secretariat.",
+    )
+    grid = page.get_by_test_id("data-grid-canvas").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    y = box["y"] + 36 + 35 * row + 35 / 2  # below the header, in the item's row
+    page.mouse.move(box["x"] + 30, y)
+    page.wait_for_timeout(200)
+    page.mouse.click(box["x"] + 20, y)
+    for _ in range(4):  # Title, When, Due, Status
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.get_by_role("option", name="Blocked", exact=True).click()
+    settle(page)
+    for _ in range(4):  # Country, Priority, Assignee, the reason
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator("#portal textarea")
+    editor.fill("Waiting for the embassy.")
+    editor.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Save 1 change(s)").click()
+    warning = page.get_by_text(f"#{item.id} ").filter(has_text="changed it first")
+    expect(warning).to_contain_text(f"{chair.name} changed it first")
+    expect(warning).not_to_contain_text(chair.email)
+
+
+def test_a_country_s_risk_reads_the_same_in_its_figure_and_its_chart(served_app, page, sign_in):
+    engine.use_database(served_app["database_url"])
+    brief = briefs.country_brief("SDN", actor=Actor.operator("pytest"))
+    cited = brief.statistical_risk
+    if cited is None:
+        pytest.skip(
+            "no statistical risk in the demo (the Early Warning Project's files are absent)"
+        )
+    sign_in(served_app["url"], "chair@apc.example")
+    expect(page.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    page.goto(f"{served_app['url']}/country?code=SDN")
+    figure = page.get_by_test_id("stMetric").filter(has_text="Statistical risk")
+    expect(figure).to_contain_text(vocabulary.risk_percent(cited.risk))
+    chart = page.locator(".js-plotly-plot").first
+    expect(chart).to_be_visible()
+    shot(page, "country")
+    line = chart.evaluate("plot => plot.data[0]")
+    assert (line["x"][-1], line["y"][-1]) == (cited.first_year, vocabulary.risk_on_axis(cited.risk))
+    assert chart.evaluate("plot => plot.layout.yaxis.ticksuffix") == "%"
