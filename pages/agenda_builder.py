@@ -9,7 +9,9 @@ from committee import agenda, meetings, people, rotation, titles, vocabulary
 from committee.agenda import KIND_LABELS
 from pages import editing, meeting_pages, ui
 
-PICKED = "agenda_item"  # the agenda item picked in the list, by id
+PICKED = "agenda_item"  # the id of the agenda item picked in the list
+LIST = "agenda_list"  # the list's widget, which names its pick by label (position, time, title)
+PANEL = "agenda_item_panel"  # where the picked item's saves are confirmed
 SCROLL_AFTER = 8  # items; a longer agenda scrolls inside its list, keeping the item in view
 LIST_HEIGHT = 480  # pixels
 
@@ -32,12 +34,13 @@ agencies = {a.id: a for a in people.list_agencies()}
 watchlist = {code: (name, tier) for code, name, tier in rotation.watched_countries()}
 
 
-def change(service, success: str = "", **kwargs) -> None:
+def change(service, success: str = "", *, at: str = "page", **kwargs) -> None:
     """Run one agenda edit against the agenda the chair had on screen; rerun to show the
-    result (or, after a conflict, the other chair's agenda with a warning on top)."""
+    result, ``success`` told where ``at`` says (or, after a conflict, the other chair's agenda
+    with a warning on top)."""
     done = ui.attempt(service, actor=actor, meeting_id=meeting.id, seen_version=seen, **kwargs)
     if done is not None:
-        editing.rerun_saying(success)
+        editing.rerun_saying(success, at=at)
     if "conflict" in st.session_state:
         st.rerun()
 
@@ -75,19 +78,23 @@ def agenda_list() -> agenda.AgendaLine:
     the whole agenda keeps a long agenda as quick to draw as a short one."""
     by_id = {line.item.id: line for line in view.lines}
     starts = dict(zip(by_id, view.starts(), strict=True))
-    if st.session_state.get(PICKED) not in by_id:  # removed, or another meeting's
-        st.session_state.pop(PICKED, None)
+    if st.session_state.get(PICKED) not in by_id:  # none yet, removed, or another meeting's
+        st.session_state[PICKED] = next(iter(by_id))
+    # The browser names the pick by its label, which changes when the item is edited or moves:
+    # given the picked id afresh each run, the list keeps the same item picked.
+    st.session_state[LIST] = st.session_state[PICKED]
     tall = len(by_id) > SCROLL_AFTER
     with st.container(border=True, height=LIST_HEIGHT if tall else "content"):
-        picked = st.radio(
+        st.radio(
             "Agenda item",
             list(by_id),
             format_func=lambda i: item_label(by_id[i], starts[i]),
             captions=[item_caption(line) for line in by_id.values()],
-            key=PICKED,
+            key=LIST,
+            on_change=lambda: st.session_state.update({PICKED: st.session_state[LIST]}),
             label_visibility="collapsed",
         )
-    return by_id[picked]
+    return by_id[st.session_state[PICKED]]
 
 
 def item_panel(line: agenda.AgendaLine) -> None:
@@ -109,11 +116,23 @@ def item_panel(line: agenda.AgendaLine) -> None:
             remove = st.button("Remove", icon=":material/delete:", key="remove_item")
         # Acted on below the buttons, so that a refusal reads across the panel.
         if up or down:
-            change(
-                agenda.move_item, item_id=item.id, to_position=item.position + (1 if down else -1)
-            )
+            move_to(item, item.position + (1 if down else -1))
         if remove:
             change(agenda.remove_item, item_id=item.id, success="Item removed.")
+        with st.form(f"place_item_{item.id}", border=False):
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                # Keyed by the place too, so that the field shows the place the item is in now.
+                place = st.number_input(
+                    "Place on the agenda",
+                    1,
+                    len(view.lines),
+                    item.position,
+                    key=f"place_{item.id}_{item.position}",
+                    help="Type where the item goes, 1 for the top; the others make room.",
+                )
+                moved = st.form_submit_button("Move", icon=":material/low_priority:")
+        if moved:
+            move_to(item, int(place))
         with st.form(f"edit_item_{item.id}", border=False):
             title = st.text_input(
                 "Title", item.title, max_chars=titles.LONGEST, key=f"title_{item.id}"
@@ -128,6 +147,7 @@ def item_panel(line: agenda.AgendaLine) -> None:
             with presenter_column:
                 presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
             saved = st.form_submit_button("Save", type="primary")
+        editing.say_done(PANEL)
         if saved:
             change(
                 agenda.edit_item,
@@ -135,8 +155,19 @@ def item_panel(line: agenda.AgendaLine) -> None:
                 title=title,
                 minutes_allotted=int(minutes),
                 presenter_agency_id=presenter,
-                success="Item saved.",
+                success=f"Item saved: {ui.plain(title)}, {int(minutes)} min.",
+                at=PANEL,
             )
+
+
+def move_to(item, place: int) -> None:
+    change(
+        agenda.move_item,
+        item_id=item.id,
+        to_position=place,
+        success=f"{ui.plain(item.title)} moved to place {place}.",
+        at=PANEL,
+    )
 
 
 def add_form() -> None:
