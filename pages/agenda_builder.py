@@ -12,6 +12,7 @@ from pages import editing, meeting_pages, ui
 PICKED = "agenda_item"  # the id of the agenda item picked in the list
 LIST = "agenda_list"  # the list's widget, which names its pick by label (position, time, title)
 PANEL = "agenda_item_panel"  # where the picked item's saves are confirmed
+SAVED_OVER = "agenda_item_saved_over"  # (item id, the item as on screen) while a save is tried
 SCROLL_AFTER = 8  # items; a longer agenda scrolls inside its list, keeping the item in view
 LIST_HEIGHT = 480  # pixels
 
@@ -100,7 +101,16 @@ def agenda_list() -> agenda.AgendaLine:
 def item_panel(line: agenda.AgendaLine) -> None:
     """The picked item: move it, edit it, or take it off the agenda."""
     item = line.item
+    now = {
+        "Title": item.title,
+        "Minutes": item.minutes_allotted,
+        "Presenter": agencies[item.presenter_agency_id].code if item.presenter_agency_id else "—",
+    }
+    shown = editing.seen_version(f"agenda_item:{item.id}", now)
+    saved_over = st.session_state.pop(SAVED_OVER, None)
     with st.container(border=True):
+        if conflict is not None and saved_over and saved_over[0] == item.id:
+            their_change(saved_over[1], now)
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"**{item.position}. {ui.plain(item.title)}**")
             st.space("stretch")
@@ -149,6 +159,7 @@ def item_panel(line: agenda.AgendaLine) -> None:
             saved = st.form_submit_button("Save", type="primary")
         editing.say_done(PANEL)
         if saved:
+            st.session_state[SAVED_OVER] = (item.id, shown)
             change(
                 agenda.edit_item,
                 item_id=item.id,
@@ -158,6 +169,18 @@ def item_panel(line: agenda.AgendaLine) -> None:
                 success=f"Item saved: {ui.plain(title)}, {int(minutes)} min.",
                 at=PANEL,
             )
+
+
+def their_change(began: dict, now: dict) -> None:
+    """After a refused save: what the other chair changed on this item, beside the chair's
+    input kept in the form."""
+    rows = [
+        {"What": field, "When you began": began[field], "Now": value}
+        for field, value in now.items()
+        if began.get(field) != value
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def move_to(item, place: int) -> None:
@@ -209,8 +232,9 @@ def add_form() -> None:
 if conflict is not None:
     st.warning(
         f"{ui.plain(conflict.changed_by) or 'Another chair'} changed this agenda while you were "
-        "working: it is shown as it is now, and your last change was not saved. Make it again "
-        "if it still applies.",
+        "working: it is shown as it is now, and your last change was not saved. What you "
+        "typed in a form is kept there: check it against theirs and save again; make a move "
+        "again if it still applies.",
         icon=":material/sync_problem:",
     )
 
