@@ -251,7 +251,16 @@ def _conflict_notice(item_id: int) -> None:
 def _forms(actor, detail: ItemDetail) -> None:
     item = detail.tracked.item
     owner = {"agency_id": item.owner_agency_id}
+    began = editing.held(_key(item.id), item)["owner_agency_id"]
     if access.can(actor, "action.update", **owner):
+        _progress_form(actor, item)
+    elif began != item.owner_agency_id and access.can(actor, "action.update", agency_id=began):
+        # Reassigned while the person was updating it: the form stays, with what they typed.
+        st.warning(
+            f"Reassigned to {detail.tracked.agency_code} since you opened it: your agency may "
+            "no longer update it. What you typed is kept below to copy.",
+            icon=":material/swap_horiz:",
+        )
         _progress_form(actor, item)
     elif access.can(actor, "action.note", agency_ids=[a.id for a in detail.supporting], **owner):
         _note_form(actor, item)
@@ -272,6 +281,9 @@ def _progress_form(actor, item) -> None:
     _start(
         item.id,
         {f"status_{key}": item.status, f"reason_{key}": item.status_reason, f"note_{key}": ""},
+    )
+    editing.follow_theirs(
+        _key(item.id), {f"status_{key}": "status", f"reason_{key}": "status_reason"}
     )
     choices = [
         s
@@ -313,7 +325,7 @@ def _note_form(actor, item) -> None:
         note = st.text_area("Progress note", key=f"note_{key}", height=80)
         ui.field_error("note")
         if st.form_submit_button("Add note", icon=":material/add_comment:"):
-            _add(
+            _attempt(
                 item.id,
                 actions.add_note,
                 success=f"Note added to item #{item.id}.",

@@ -125,6 +125,19 @@ def in_conflict(key: str) -> bool:
     return f"conflict_of:{key}" in st.session_state
 
 
+def follow_theirs(key: str, fields: dict[str, str]) -> None:
+    """After a conflict on ``key``: each field the person left as it was when they began
+    (``fields``: widget key -> field) takes the other person's value, so that saving again
+    applies only what the person changed. Call it before drawing the widgets."""
+    stored = st.session_state.get(f"conflict_of:{key}")
+    if stored is None:
+        return
+    base, conflict = stored
+    for widget, field in fields.items():
+        if base and st.session_state.get(widget) == base.get(field):
+            st.session_state[widget] = conflict.current.get(field)
+
+
 def conflict_notice(
     key: str,
     fields: dict[str, str],
