@@ -309,6 +309,16 @@ def test_a_note_on_an_item_closed_meanwhile_is_a_conflict_then_lands(db, people,
     )
     assert (entry.kind, entry.note, current(item.id).status) == ("note", "Called.", "done")
 
+    # A note alone, the status as it was, on an item the chair edited meanwhile: the same.
+    edited = new_item(people)
+    _edit(chair, edited, title="Deliver the demarche")
+    with pytest.raises(Conflict) as retitled:
+        actions.record_progress(
+            actor=rep, item_id=edited.id, seen_version=edited.version, status="open", note="Met."
+        )
+    assert retitled.value.current["title"] == "Deliver the demarche"
+    assert "note" not in kinds(edited.id)
+
 
 # --- overdue and the desk order -----------------------------------------------------------------
 
