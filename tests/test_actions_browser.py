@@ -120,7 +120,10 @@ def test_a_note_typed_while_someone_else_closes_or_reassigns_the_item_is_kept(
     """Issue 18, point 1: the item stays open with the note in it, the change is shown, and
     the note is filed on a second save (closed) or refused with the reason (reassigned)."""
     engine.use_database(served_app["database_url"])
-    closed, reassigned = [t.item for t in desk_items() if t.item.status == "open"][-2:]
+    on_the_desk = tracker.find_items(
+        TrackerFilter(agencies=("STATE",), statuses=tracker.OPEN_STATUSES)
+    ).items
+    closed, reassigned = [t.item for t in on_the_desk][-2:]
     rep = people.actor_for(people.user_by_email("rep.state@apc.example"))
     chair = people.actor_for(people.user_by_email("chair@apc.example"))
     usaid = people.agency_by_code("USAID")
@@ -132,6 +135,7 @@ def test_a_note_typed_while_someone_else_closes_or_reassigns_the_item_is_kept(
 
     # Another State session marks the item done while the note is typed.
     open_item(page, "Item", closed.id)
+    expect(page.get_by_role("heading", name=f"#{closed.id} {closed.title}")).to_be_visible()
     note.fill("Called the ministry.")
     actions.change_status(
         actor=rep, item_id=closed.id, seen_version=closed.version, status="done", reason="Sent."
@@ -154,6 +158,7 @@ def test_a_note_typed_while_someone_else_closes_or_reassigns_the_item_is_kept(
     # The chair reassigns the next one to USAID while the note is typed.
     settle(page)
     open_item(page, "Item", reassigned.id)
+    expect(page.get_by_role("heading", name=f"#{reassigned.id} {reassigned.title}")).to_be_visible()
     note.fill("Met the desk officer.")
     actions.reassign_action_item(
         actor=chair,
