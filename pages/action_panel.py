@@ -251,11 +251,10 @@ def _conflict_notice(item_id: int) -> None:
 def _forms(actor, detail: ItemDetail) -> None:
     item = detail.tracked.item
     owner = {"agency_id": item.owner_agency_id}
-    began = editing.held(_key(item.id), item)["owner_agency_id"]
     if access.can(actor, "action.update", **owner):
         _progress_form(actor, item)
-    elif began != item.owner_agency_id and access.can(actor, "action.update", agency_id=began):
-        # Reassigned while the person was updating it: the form stays, with what they typed.
+    elif st.session_state.get(f"note_{_progress_key(item.id)}"):
+        # Reassigned while the person was writing an update: the form stays, with their note.
         st.warning(
             f"Reassigned to {detail.tracked.agency_code} since you opened it: your agency may "
             "no longer update it. What you typed is kept below to copy.",
@@ -276,8 +275,12 @@ def _forms(actor, detail: ItemDetail) -> None:
         _edit_form(actor, detail)
 
 
+def _progress_key(item_id: int) -> str:
+    return f"progress_item_{item_id}"
+
+
 def _progress_form(actor, item) -> None:
-    key = f"progress_item_{item.id}"
+    key = _progress_key(item.id)
     _start(
         item.id,
         {f"status_{key}": item.status, f"reason_{key}": item.status_reason, f"note_{key}": ""},
