@@ -9,8 +9,8 @@ from committee import agenda, meetings, people, rotation, titles, vocabulary
 from committee.agenda import KIND_LABELS
 from pages import editing, meeting_pages, ui
 
-PICKED = "agenda_item"  # the id of the agenda item picked in the list
-LIST = "agenda_list"  # the list's widget, which names its pick by label (position, time, title)
+PICKED = "agenda_item_picked"  # the id of the agenda item picked in the list
+LIST = "agenda_item"  # the list's widget, which names its pick by label (position, time, title)
 PANEL = "agenda_item_panel"  # where the picked item's saves are confirmed
 SAVED_OVER = "agenda_item_saved_over"  # (item id, the item as on screen) while a save is tried
 SCROLL_AFTER = 8  # items; a longer agenda scrolls inside its list, keeping the item in view
