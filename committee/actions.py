@@ -200,9 +200,13 @@ def _withdraw_pending_request(w: Writing, item: ActionItem) -> None:
     w.audit(request, before=before)
 
 
-def add_note(*, actor: Actor, item_id: int, note: str) -> ActionUpdate:
+def add_note(
+    *, actor: Actor, item_id: int, note: str, seen_version: int | None = None
+) -> ActionUpdate:
     """A progress note. The owner agency and supporting agencies may write one; a note changes
-    no field, so it never conflicts with someone else's edit."""
+    no field, so it never overwrites someone else's edit. Written on the version of the item
+    the person saw (``seen_version``), it is refused as a Conflict when the item changed
+    meanwhile (closed, reassigned), so that they read the change before filing the note."""
     note = note.strip()
     with writing(actor, "action_item.note") as w:
         item = _item(w, item_id)
@@ -212,6 +216,8 @@ def add_note(*, actor: Actor, item_id: int, note: str) -> ActionUpdate:
             agency_id=item.owner_agency_id,
             agency_ids=_supporting_ids(w, item),
         )
+        if seen_version is not None:
+            _claim(w, item, seen_version)
         if not note:
             raise ValidationError("Write the note.", field="note")
         entry = _log(w, item, "note", changes={}, note=note)
@@ -238,7 +244,7 @@ def record_progress(
         )
     if not note.strip():
         raise ValidationError("Choose a new status or write a progress note.", field="note")
-    return add_note(actor=actor, item_id=item_id, note=note)
+    return add_note(actor=actor, item_id=item_id, note=note, seen_version=seen_version)
 
 
 @dataclass(frozen=True)

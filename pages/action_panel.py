@@ -271,6 +271,14 @@ def _forms(actor, detail: ItemDetail) -> None:
     owner = {"agency_id": item.owner_agency_id}
     if access.can(actor, "action.update", **owner):
         _progress_form(actor, item)
+    elif st.session_state.get(f"note_{_progress_key(item.id)}"):
+        # Reassigned while the person was writing an update: the form stays, with their note.
+        st.warning(
+            f"Reassigned to {detail.tracked.agency_code} since you opened it: your agency may "
+            "no longer update it. What you typed is kept below to copy.",
+            icon=":material/swap_horiz:",
+        )
+        _progress_form(actor, item)
     elif access.can(actor, "action.note", agency_ids=[a.id for a in detail.supporting], **owner):
         _note_form(actor, item)
     if detail.pending_request is not None:
@@ -285,11 +293,18 @@ def _forms(actor, detail: ItemDetail) -> None:
         _edit_form(actor, detail)
 
 
+def _progress_key(item_id: int) -> str:
+    return f"progress_item_{item_id}"
+
+
 def _progress_form(actor, item) -> None:
-    key = f"progress_item_{item.id}"
+    key = _progress_key(item.id)
     _start(
         item.id,
         {f"status_{key}": item.status, f"reason_{key}": item.status_reason, f"note_{key}": ""},
+    )
+    editing.follow_theirs(
+        _key(item.id), {f"status_{key}": "status", f"reason_{key}": "status_reason"}
     )
     choices = [
         s
@@ -331,7 +346,7 @@ def _note_form(actor, item) -> None:
         note = st.text_area("Progress note", key=f"note_{key}", height=80)
         ui.field_error("note")
         if st.form_submit_button("Add note", icon=":material/add_comment:"):
-            _add(
+            _attempt(
                 item.id,
                 actions.add_note,
                 success=f"Note added to item #{item.id}.",

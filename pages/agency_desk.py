@@ -181,6 +181,21 @@ for outcome, title, was_status in st.session_state.pop("desk_outcomes", []):
 supported = tracker.find_items(TrackerFilter(), supported_by=agency.id)
 choices = {t.item.id: t for t in [*listing.items, *supported.items]}
 st.subheader("Open an item")
+left = st.session_state.get("desk_item")
+if left is not None and left not in choices:
+    # Closed or reassigned by someone else while open here: it stays, with what was typed in
+    # it, until the person chooses another.
+    choices[left] = tracker.item_detail(left, actor=actor).tracked
+    st.info(
+        f"#{left} has left this list since you opened it: it is "
+        f"{action_panel.status_label(choices[left].item.status).lower()}, owned by "
+        f"{choices[left].agency_code}. It stays open below until you choose another.",
+        icon=":material/info:",
+    )
+if left is not None:
+    # The browser names the choice by its label, which changes with the item (owner, due
+    # date): given by id each run, the same item stays open.
+    st.session_state["desk_item"] = left
 opened = st.selectbox(
     "Item",
     list(choices),

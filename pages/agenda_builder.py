@@ -9,7 +9,10 @@ from committee import agenda, meetings, people, rotation, titles, vocabulary
 from committee.agenda import KIND_LABELS
 from pages import editing, meeting_pages, ui
 
-PICKED = "agenda_item"  # the agenda item picked in the list, by id
+PICKED = "agenda_item_picked"  # the id of the agenda item picked in the list
+LIST = "agenda_item"  # the list's widget, which names its pick by label (position, time, title)
+PANEL = "agenda_item_panel"  # where the picked item's saves are confirmed
+SAVED_OVER = "agenda_item_saved_over"  # (item id, the item as on screen) while a save is tried
 SCROLL_AFTER = 8  # items; a longer agenda scrolls inside its list, keeping the item in view
 LIST_HEIGHT = 480  # pixels
 
@@ -32,12 +35,13 @@ agencies = {a.id: a for a in people.list_agencies()}
 watchlist = {code: (name, tier) for code, name, tier in rotation.watched_countries()}
 
 
-def change(service, success: str = "", **kwargs) -> None:
+def change(service, success: str = "", *, at: str = "page", **kwargs) -> None:
     """Run one agenda edit against the agenda the chair had on screen; rerun to show the
-    result (or, after a conflict, the other chair's agenda with a warning on top)."""
+    result, ``success`` told where ``at`` says (or, after a conflict, the other chair's agenda
+    with a warning on top)."""
     done = ui.attempt(service, actor=actor, meeting_id=meeting.id, seen_version=seen, **kwargs)
     if done is not None:
-        editing.rerun_saying(success)
+        editing.rerun_saying(success, at=at)
     if "conflict" in st.session_state:
         st.rerun()
 
@@ -75,25 +79,38 @@ def agenda_list() -> agenda.AgendaLine:
     the whole agenda keeps a long agenda as quick to draw as a short one."""
     by_id = {line.item.id: line for line in view.lines}
     starts = dict(zip(by_id, view.starts(), strict=True))
-    if st.session_state.get(PICKED) not in by_id:  # removed, or another meeting's
-        st.session_state.pop(PICKED, None)
+    if st.session_state.get(PICKED) not in by_id:  # none yet, removed, or another meeting's
+        st.session_state[PICKED] = next(iter(by_id))
+    # The browser names the pick by its label, which changes when the item is edited or moves:
+    # given the picked id afresh each run, the list keeps the same item picked.
+    st.session_state[LIST] = st.session_state[PICKED]
     tall = len(by_id) > SCROLL_AFTER
     with st.container(border=True, height=LIST_HEIGHT if tall else "content"):
-        picked = st.radio(
+        st.radio(
             "Agenda item",
             list(by_id),
             format_func=lambda i: item_label(by_id[i], starts[i]),
             captions=[item_caption(line) for line in by_id.values()],
-            key=PICKED,
+            key=LIST,
+            on_change=lambda: st.session_state.update({PICKED: st.session_state[LIST]}),
             label_visibility="collapsed",
         )
-    return by_id[picked]
+    return by_id[st.session_state[PICKED]]
 
 
 def item_panel(line: agenda.AgendaLine) -> None:
     """The picked item: move it, edit it, or take it off the agenda."""
     item = line.item
+    now = {
+        "Title": item.title,
+        "Minutes": item.minutes_allotted,
+        "Presenter": agencies[item.presenter_agency_id].code if item.presenter_agency_id else "—",
+    }
+    shown = editing.seen_version(f"agenda_item:{item.id}", now)
+    saved_over = st.session_state.pop(SAVED_OVER, None)
     with st.container(border=True):
+        if conflict is not None and saved_over and saved_over[0] == item.id:
+            their_change(saved_over[1], now)
         with st.container(horizontal=True, vertical_alignment="center"):
             st.markdown(f"**{item.position}. {ui.plain(item.title)}**")
             st.space("stretch")
@@ -109,11 +126,23 @@ def item_panel(line: agenda.AgendaLine) -> None:
             remove = st.button("Remove", icon=":material/delete:", key="remove_item")
         # Acted on below the buttons, so that a refusal reads across the panel.
         if up or down:
-            change(
-                agenda.move_item, item_id=item.id, to_position=item.position + (1 if down else -1)
-            )
+            move_to(item, item.position + (1 if down else -1))
         if remove:
             change(agenda.remove_item, item_id=item.id, success="Item removed.")
+        with st.form(f"place_item_{item.id}", border=False):
+            with st.container(horizontal=True, vertical_alignment="bottom"):
+                # Keyed by the place too, so that the field shows the place the item is in now.
+                place = st.number_input(
+                    "Place on the agenda",
+                    1,
+                    len(view.lines),
+                    item.position,
+                    key=f"place_{item.id}_{item.position}",
+                    help="Type where the item goes, 1 for the top; the others make room.",
+                )
+                moved = st.form_submit_button("Move", icon=":material/low_priority:")
+        if moved:
+            move_to(item, int(place))
         with st.form(f"edit_item_{item.id}", border=False):
             title = st.text_input(
                 "Title", item.title, max_chars=titles.LONGEST, key=f"title_{item.id}"
@@ -128,15 +157,40 @@ def item_panel(line: agenda.AgendaLine) -> None:
             with presenter_column:
                 presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
             saved = st.form_submit_button("Save", type="primary")
+        editing.say_done(PANEL)
         if saved:
+            st.session_state[SAVED_OVER] = (item.id, shown)
             change(
                 agenda.edit_item,
                 item_id=item.id,
                 title=title,
                 minutes_allotted=int(minutes),
                 presenter_agency_id=presenter,
-                success="Item saved.",
+                success=f"Item saved: {ui.plain(title)}, {int(minutes)} min.",
+                at=PANEL,
             )
+
+
+def their_change(began: dict, now: dict) -> None:
+    """After a refused save: what the other chair changed on this item, beside the chair's
+    input kept in the form."""
+    rows = [
+        {"What": field, "When you began": began[field], "Now": value}
+        for field, value in now.items()
+        if began.get(field) != value
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def move_to(item, place: int) -> None:
+    change(
+        agenda.move_item,
+        item_id=item.id,
+        to_position=place,
+        success=f"{ui.plain(item.title)} moved to place {place}.",
+        at=PANEL,
+    )
 
 
 def add_form() -> None:
@@ -178,8 +232,9 @@ def add_form() -> None:
 if conflict is not None:
     st.warning(
         f"{ui.plain(conflict.changed_by) or 'Another chair'} changed this agenda while you were "
-        "working: it is shown as it is now, and your last change was not saved. Make it again "
-        "if it still applies.",
+        "working: it is shown as it is now, and your last change was not saved. What you "
+        "typed in a form is kept there: check it against theirs and save again; make a move "
+        "again if it still applies.",
         icon=":material/sync_problem:",
     )
 

@@ -28,20 +28,22 @@ DONE_KEY = "done_message"
 HELD_THIS_RUN = "held_this_run"
 
 
-def rerun_saying(message: str) -> NoReturn:
+def rerun_saying(message: str, *, at: str = "page") -> NoReturn:
     """Rerun to show the new state, with ``message`` on the new screen (a message shown just
-    before a rerun is lost with the old screen)."""
+    before a rerun is lost with the old screen), where ``say_done(at)`` puts it."""
     if message:
-        st.session_state[DONE_KEY] = message
+        st.session_state[DONE_KEY] = (at, message)
     st.rerun()
 
 
-def say_done() -> None:
-    """Show what the last action did; the pages call it first thing. A message that stays, not
-    a toast that fades in seconds: focus goes to it (pages/accessibility.py), and someone who
-    reads slowly or through a magnifier still finds it."""
-    message = st.session_state.pop(DONE_KEY, None)
-    if message:
+def say_done(at: str = "page") -> None:
+    """Show what the last action did; the pages call it first thing, and a panel whose saves
+    are confirmed beside its Save button calls it there with its own ``at``. A message that
+    stays, not a toast that fades in seconds: focus goes to it (pages/accessibility.py), and
+    someone who reads slowly or through a magnifier still finds it."""
+    place, message = st.session_state.get(DONE_KEY, (None, None))
+    if place == at:
+        del st.session_state[DONE_KEY]
         st.success(message, icon=":material/check_circle:")
 
 
@@ -121,6 +123,19 @@ def save(
 def in_conflict(key: str) -> bool:
     """Whether the last save of ``key``'s edit met someone else's change."""
     return f"conflict_of:{key}" in st.session_state
+
+
+def follow_theirs(key: str, fields: dict[str, str]) -> None:
+    """After a conflict on ``key``: each field the person left as it was when they began
+    (``fields``: widget key -> field) takes the other person's value, so that saving again
+    applies only what the person changed. Call it before drawing the widgets."""
+    stored = st.session_state.get(f"conflict_of:{key}")
+    if stored is None:
+        return
+    base, conflict = stored
+    for widget, field in fields.items():
+        if base and st.session_state.get(widget) == base.get(field):
+            st.session_state[widget] = conflict.current.get(field)
 
 
 def conflict_notice(

@@ -288,6 +288,38 @@ def test_the_desk_update_is_a_note_when_the_status_stays(db, people, frozen_cloc
     assert reworded.status_reason == "No visa yet."
 
 
+def test_a_note_on_an_item_closed_meanwhile_is_a_conflict_then_lands(db, people, frozen_clock):
+    """Issue 18, point 1: the desk's note, saved over the version the representative saw,
+    shows who closed the item first; saved again over the closed item, it is filed."""
+    rep, chair = people["rep"], people["chair"]
+    item = new_item(people)
+    actions.change_status(
+        actor=chair, item_id=item.id, seen_version=item.version, status="done", reason="Sent."
+    )
+    with pytest.raises(Conflict) as closed:
+        actions.record_progress(
+            actor=rep, item_id=item.id, seen_version=item.version, status="open", note="Called."
+        )
+    assert closed.value.current["status"] == "done"
+    assert closed.value.changed_by == chair.email
+    assert kinds(item.id)[-1] == "status"  # nothing filed
+    seen = closed.value.current["version"]
+    entry = actions.record_progress(
+        actor=rep, item_id=item.id, seen_version=seen, status="done", reason="Sent.", note="Called."
+    )
+    assert (entry.kind, entry.note, current(item.id).status) == ("note", "Called.", "done")
+
+    # A note alone, the status as it was, on an item the chair edited meanwhile: the same.
+    edited = new_item(people)
+    _edit(chair, edited, title="Deliver the demarche")
+    with pytest.raises(Conflict) as retitled:
+        actions.record_progress(
+            actor=rep, item_id=edited.id, seen_version=edited.version, status="open", note="Met."
+        )
+    assert retitled.value.current["title"] == "Deliver the demarche"
+    assert "note" not in kinds(edited.id)
+
+
 # --- overdue and the desk order -----------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ in the editable table; the chair then sees both changes in the tracker."""
 import pytest
 from playwright.sync_api import expect
 
-from committee import tracker
+from committee import actions, people, tracker
 from committee.tracker import TrackerFilter
 from db import engine
 
@@ -117,3 +117,63 @@ def test_a_representative_updates_two_items_and_the_chair_sees_them(
         expect(history.get_by_text("Avery Collins").first).to_be_visible()
     chair.close()
     assert {tracker.get_item(i.id).status for i in (by_form, in_table)} == {"in_progress"}
+
+
+def test_a_note_typed_while_someone_else_closes_or_reassigns_the_item_is_kept(
+    served_app, page, sign_in
+):
+    """Issue 18, point 1: the item stays open with the note in it, the change is shown, and
+    the note is filed on a second save (closed) or refused with the reason (reassigned)."""
+    engine.use_database(served_app["database_url"])
+    on_the_desk = tracker.find_items(
+        TrackerFilter(agencies=("STATE",), statuses=tracker.OPEN_STATUSES)
+    ).items
+    closed, reassigned = [t.item for t in on_the_desk][-2:]
+    rep = people.actor_for(people.user_by_email("rep.state@apc.example"))
+    chair = people.actor_for(people.user_by_email("chair@apc.example"))
+    usaid = people.agency_by_code("USAID")
+
+    sign_in(served_app["url"], "rep.state@apc.example")
+    go(page, "My agency's desk")
+    panel = page.get_by_test_id("stMain").get_by_test_id("stForm").first
+    note = panel.get_by_label("Progress note")
+
+    # Another State session marks the item done while the note is typed.
+    open_item(page, "Item", closed.id)
+    expect(page.get_by_role("heading", name=f"#{closed.id} {closed.title}")).to_be_visible()
+    note.fill("Called the ministry.")
+    actions.change_status(
+        actor=rep, item_id=closed.id, seen_version=closed.version, status="done", reason="Sent."
+    )
+    panel.get_by_role("button", name="Save update").click()
+    expect(page.get_by_text("saved this item while you were working on it")).to_be_visible()
+    expect(page.get_by_text(f"#{closed.id} has left this list since you opened it")).to_be_visible()
+    expect(note).to_have_value("Called the ministry.")
+    assert [e.kind for e in tracker.history(closed.id)][-1] == "status"  # not filed yet
+    settle(page)
+    panel.get_by_role("button", name="Save update").click()  # filed on the closed item
+    expect(page.get_by_text(f"Item #{closed.id} updated.")).to_be_visible()
+    last = tracker.history(closed.id)[-1]
+    assert (last.kind, last.note, tracker.get_item(closed.id).status) == (
+        "note",
+        "Called the ministry.",
+        "done",
+    )
+
+    # The chair reassigns the next one to USAID while the note is typed.
+    settle(page)
+    open_item(page, "Item", reassigned.id)
+    expect(page.get_by_role("heading", name=f"#{reassigned.id} {reassigned.title}")).to_be_visible()
+    note.fill("Met the desk officer.")
+    actions.reassign_action_item(
+        actor=chair,
+        item_id=reassigned.id,
+        seen_version=reassigned.version,
+        owner_agency_id=usaid.id,
+        note="USAID leads now.",
+    )
+    panel.get_by_role("button", name="Save update").click()
+    expect(page.get_by_text("Reassigned to USAID since you opened it")).to_be_visible()
+    expect(page.get_by_text("You do not have permission to do this.")).to_be_visible()
+    expect(note).to_have_value("Met the desk officer.")
+    assert "Met the desk officer." not in [e.note for e in tracker.history(reassigned.id)]

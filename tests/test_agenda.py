@@ -13,6 +13,7 @@ from db.engine import read_session, write_session
 from db.models import (
     AgendaItem,
     Alert,
+    AuditEvent,
     Meeting,
     Minutes,
     MinutesRevision,
@@ -323,3 +324,50 @@ def test_an_item_with_a_record_stays_and_a_held_meetings_agenda_is_closed(januar
         )
     with read_session() as session:
         assert session.scalar(select(AgendaItem).where(AgendaItem.id == review.id)) is not None
+
+
+def test_an_item_moves_to_any_place_in_one_step(january, people):
+    """Issue 18, point 3: the builder's place field, one versioned and audited move."""
+    chair = people["chair"]
+    agenda.accept_proposal(actor=chair, meeting_id=january.id, seen_version=january.version)
+    view = agenda.agenda_of(january.id)
+    order = [line.item.id for line in view.lines]
+    moved = order[-1]
+
+    agenda.move_item(
+        actor=chair,
+        meeting_id=january.id,
+        seen_version=view.meeting.version,
+        item_id=moved,
+        to_position=2,
+    )
+    after = agenda.agenda_of(january.id)
+    assert [line.item.id for line in after.lines] == [order[0], moved, *order[1:-1]]
+    assert [line.item.position for line in after.lines] == list(range(1, len(order) + 1))
+    with read_session() as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "agenda.move_item")
+        ).all()
+    assert len(events) == 1
+    assert [i["id"] for i in events[0].before["items"]] == order
+    assert [i["id"] for i in events[0].after["items"]] == [line.item.id for line in after.lines]
+
+    # Another chair's move, made on the agenda as it was before, is refused: nothing moves.
+    with pytest.raises(Conflict):
+        agenda.move_item(
+            actor=people["admin"],
+            meeting_id=january.id,
+            seen_version=view.meeting.version,
+            item_id=order[0],
+            to_position=len(order),
+        )
+    assert [line.item.id for line in agenda.agenda_of(january.id).lines] == [
+        line.item.id for line in after.lines
+    ]
+    with read_session() as session:
+        ok = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "agenda.move_item", AuditEvent.outcome == "ok"
+            )
+        ).all()
+    assert len(ok) == 1

@@ -157,3 +157,79 @@ def test_a_session_run_ahead_of_its_date_keeps_its_schedule(served_app, page, si
     expect(held).to_be_visible()
     assert when in held.inner_text()  # the schedule as it was
     expect(page.get_by_text(re.compile("^Changed:"))).to_have_count(0)
+
+
+def picked(page):
+    """The agenda list's picked item."""
+    return page.get_by_test_id("stRadio").locator("label:has(input:checked)")
+
+
+def save_item(page, *, title: str | None = None, minutes: int | None = None) -> None:
+    panel = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save"))
+    if title is not None:
+        panel.get_by_label("Title", exact=True).fill(title)
+    if minutes is not None:
+        panel.get_by_label("Minutes", exact=True).fill(str(minutes))
+    panel.get_by_role("button", name="Save", exact=True).click()
+
+
+def test_the_picked_agenda_item_stays_picked_and_every_save_lands_or_says_why(
+    served_app, page, browser, sign_in
+):
+    """Issue 18, points 2 and 3: edits and moves keep the same item picked, a move to any
+    place is one step, and another chair's change is shown with the input kept."""
+    sign_in(served_app["url"], "chair@apc.example")
+    go(page, "Agenda builder")
+    page.get_by_role("button", name="Add the ticked items to the agenda").click()
+    toast(page, "Proposal added to the agenda.")
+    page.get_by_test_id("stRadio").get_by_text(re.compile(r"^3\. ")).click()
+    settle(page)
+    title = page.get_by_label("Title", exact=True).first.input_value()
+
+    # Its minutes, then its title: both saved, said beside the Save, the item still picked.
+    save_item(page, minutes=15)
+    toast(page, f"Item saved: {title}, 15 min.")
+    expect(picked(page)).to_contain_text(re.compile(rf"^3\. .* · {re.escape(title)} · 15 min"))
+    save_item(page, title=f"{title} (with USAID)")
+    toast(page, f"Item saved: {title} (with USAID), 15 min.")
+    expect(picked(page)).to_contain_text(f"{title} (with USAID) · 15 min")
+
+    # Up twice: the same item, one place higher each time.
+    for place in (2, 1):
+        page.get_by_role("button", name="Up").click()
+        toast(page, f"moved to place {place}.")
+        expect(picked(page)).to_contain_text(re.compile(rf"^{place}\. .*\(with USAID\)"))
+    expect(page.get_by_role("button", name="Up")).to_be_disabled()
+
+    # The last item to the top in one step.
+    last = page.get_by_test_id("stRadio").get_by_role("radio").count()
+    page.get_by_test_id("stRadio").get_by_text(re.compile(rf"^{last}\. ")).click()
+    expect(picked(page)).to_contain_text(re.compile(rf"^{last}\. "))
+    expect(page.get_by_text(re.compile(rf"^{last}\. .+$"))).to_be_visible()  # its panel
+    settle(page)
+    moving = page.get_by_label("Title", exact=True).first.input_value()
+    page.get_by_role("spinbutton", name="Place on the agenda").fill("1")
+    page.get_by_role("button", name="Move", exact=True).click()
+    toast(page, f"{moving} moved to place 1.")
+    expect(picked(page)).to_contain_text(re.compile(rf"^1\. .* · {re.escape(moving)} · "))
+
+    # A second chair saves the same item first: refused, theirs shown, the title typed kept.
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    second = other.new_page()
+    second.set_default_timeout(30_000)
+    second.goto(served_app["url"])
+    second.get_by_label("Email", exact=True).fill("secretariat@apc.example")
+    second.get_by_label("Password", exact=True).fill("apc-demo-2026")
+    second.get_by_role("button", name="Sign in").click()
+    go(second, "Agenda builder")
+    expect(picked(second)).to_contain_text(moving)  # the first item: this one, now
+    page.get_by_label("Title", exact=True).first.fill(f"{moving} and AOB")
+    save_item(second, minutes=25)
+    toast(second, f"Item saved: {moving}, 25 min.")
+    other.close()
+    save_item(page)
+    toast(page, "changed this agenda while you were working")
+    expect(page.get_by_label("Title", exact=True).first).to_have_value(f"{moving} and AOB")
+    save_item(page)
+    toast(page, f"Item saved: {moving} and AOB,")
+    expect(picked(page)).to_contain_text("1. ")
