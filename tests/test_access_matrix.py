@@ -584,6 +584,13 @@ ALERT_WRITES = {
         ),
         STAFF,
     ),
+    "committee.alerts.review_at_next_meeting": Case(
+        lambda actor, n: alerts.review_at_next_meeting(
+            actor=actor, alert_id=_filed_alert(n).id, seen_version=1
+        ),
+        STAFF,
+        events=2,  # the alert, and the agenda its review goes on
+    ),
     "committee.alerts.close_alert": Case(
         lambda actor, n: alerts.close_alert(
             actor=actor, alert_id=_filed_alert(n).id, seen_version=1, reason="Decided."
