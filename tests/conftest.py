@@ -388,6 +388,18 @@ def page(browser):
     context.close()
 
 
+def go(page, menu_label: str) -> None:
+    """Open a page from the menu, its "View more" opened first where the menu is folded."""
+    from playwright.sync_api import expect
+
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    more = sidebar.get_by_text("more", exact=False).filter(has_text="View")
+    if more.count():
+        more.first.click()
+    sidebar.get_by_role("link", name=menu_label, exact=True).click()
+
+
 def settle(page) -> None:
     """Wait for the app to finish its run: the last screen's elements stay, faded, until it
     does, and input typed into a screen being redrawn is lost."""

@@ -2,6 +2,7 @@
 in the editable table; the chair then sees both changes in the tracker."""
 
 import pytest
+from conftest import go, settle
 from playwright.sync_api import expect
 
 from committee import actions, people, tracker
@@ -15,21 +16,6 @@ pytestmark = pytest.mark.browser
 HEADER_HEIGHT, ROW_HEIGHT = 36, 35
 COLUMNS_TO_STATUS = 4  # Title, When, Due, Status (pages/agency_desk.py, SHOWN)
 COLUMNS_TO_NOTE = 9  # then Country, Priority, Assignee, Reason, the note
-
-
-def go(page, menu_label: str) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_role("link", name="Home", exact=True)).to_be_visible()
-    more = sidebar.get_by_text("more", exact=False).filter(has_text="View")
-    if more.count():
-        more.first.click()
-    sidebar.get_by_role("link", name=menu_label, exact=True).click()
-
-
-def settle(page) -> None:
-    """Wait for the app to finish its run."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
 
 
 def open_item(page, label: str, item_id: int) -> None:

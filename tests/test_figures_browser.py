@@ -6,7 +6,9 @@ figure and at its chart's end, in percent."""
 import os
 
 import pytest
+from conftest import go, settle
 from playwright.sync_api import expect
+from test_statistical_risk import needs_files
 
 from committee import actions, briefs, people, tracker, vocabulary
 from committee.actor import Actor
@@ -16,20 +18,6 @@ from db import engine
 pytestmark = pytest.mark.browser
 
 SHOTS = os.environ.get("APC_SCREENSHOTS")  # a folder to keep the screenshots in, to look at
-
-
-def go(page, menu_label: str) -> None:
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar.get_by_role("link", name="Home", exact=True)).to_be_visible()
-    more = sidebar.get_by_text("more", exact=False).filter(has_text="View")
-    if more.count():
-        more.first.click()
-    sidebar.get_by_role("link", name=menu_label, exact=True).click()
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
 
 
 def shot(page, name: str) -> None:
@@ -127,14 +115,12 @@ def test_a_save_over_someone_else_s_change_names_them(served_app, page, sign_in)
     expect(warning).not_to_contain_text(chair.email)
 
 
+@needs_files
 def test_a_country_s_risk_reads_the_same_in_its_figure_and_its_chart(served_app, page, sign_in):
     engine.use_database(served_app["database_url"])
     brief = briefs.country_brief("SDN", actor=Actor.operator("pytest"))
     cited = brief.statistical_risk
-    if cited is None:
-        pytest.skip(
-            "no statistical risk in the demo (the Early Warning Project's files are absent)"
-        )
+    assert cited is not None  # the demo's, from the Early Warning Project's files
     sign_in(served_app["url"], "chair@apc.example")
     expect(page.get_by_role("link", name="Home", exact=True)).to_be_visible()
     page.goto(f"{served_app['url']}/country?code=SDN")

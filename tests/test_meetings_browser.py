@@ -6,15 +6,12 @@ meeting's page."""
 import re
 
 import pytest
+from conftest import go, settle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 ACTION = "Demarche on humanitarian access to El Fasher"
-
-
-def go(page, menu_label: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("link", name=menu_label, exact=True).click()
 
 
 def toast(page, text: str) -> None:
@@ -25,12 +22,6 @@ def toast(page, text: str) -> None:
 def main(page):
     """The page's own content, without the menu (which links to the same pages)."""
     return page.get_by_test_id("stMainBlockContainer")
-
-
-def settle(page) -> None:
-    """Wait for the app to finish its run, so no stale element of the last screen remains."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
 
 
 def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, page, sign_in):
