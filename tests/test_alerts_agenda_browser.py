@@ -34,13 +34,25 @@ def test_a_restricted_acute_alert_stays_before_the_chair_until_it_is_on_an_agend
         settle(page)
         references[country] = re.search(r"ALR-\d{4}-\d{4}", filed.inner_text()).group(0)
 
-    def open_from_the_list(country: str) -> None:
+    def open_from_the_list(country: str, reference: str = "") -> None:
+        reference = reference or references[country]
         settle(page)
-        line = page.get_by_test_id("stHorizontalBlock").filter(has_text=references[country])
+        line = page.get_by_test_id("stHorizontalBlock").filter(has_text=reference)
         line.first.get_by_role("button", name="Open").click()
-        expect(
-            page.get_by_role("heading", name=f"{references[country]} · {country}")
-        ).to_be_visible()
+        expect(page.get_by_role("heading", name=f"{reference} · {country}")).to_be_visible()
+
+    # Closing an alert leaves neither the closing form nor the proposal behind, faded or not.
+    # The demo's alert on Sudan has a session proposed: no meeting reviews it in time yet.
+    open_from_the_list("Sudan", "ALR-2026-0001")
+    expect(page.get_by_role("button", name="Schedule the emergency session")).to_be_visible()
+    settle(page)
+    page.get_by_label("Decision and reason").fill("Raised with the Government; watched.")
+    page.get_by_role("button", name="Close the alert").click()
+    expect(page.get_by_text("ALR-2026-0001 closed with the decision recorded.")).to_be_visible()
+    settle(page)
+    assert page.get_by_text("Close with a decision").count() == 0
+    assert page.get_by_role("button", name="Schedule the emergency session").count() == 0
+    assert page.get_by_text("Emergency session proposed", exact=True).count() == 0
 
     open_from_the_list("Guinea")
     page.get_by_role("button", name="Schedule the emergency session").click()
@@ -57,15 +69,3 @@ def test_a_restricted_acute_alert_stays_before_the_chair_until_it_is_on_an_agend
         page.get_by_role("link", name=re.compile("On the agenda of Emergency session"))
     ).to_be_visible()
 
-    # Closing an alert leaves neither the closing form nor the proposal behind, faded or not.
-    references["Sudan"] = "ALR-2026-0001"  # the demo's, with an emergency session proposed
-    open_from_the_list("Sudan")
-    expect(page.get_by_role("button", name="Schedule the emergency session")).to_be_visible()
-    settle(page)
-    page.get_by_label("Decision and reason").fill("Raised with the Government; watched.")
-    page.get_by_role("button", name="Close the alert").click()
-    expect(page.get_by_text("ALR-2026-0001 closed with the decision recorded.")).to_be_visible()
-    settle(page)
-    assert page.get_by_text("Close with a decision").count() == 0
-    assert page.get_by_role("button", name="Schedule the emergency session").count() == 0
-    assert page.get_by_text("Emergency session proposed", exact=True).count() == 0

@@ -93,7 +93,7 @@ def test_the_chair_sees_the_inbox_the_count_and_the_late_alerts(demo_people, app
     assert "New acute alert ALR-2026-0001 on SDN." in texts(at.markdown)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Past review deadline"] == "1"
-    assert metrics["Emergency sessions to schedule"] == "2"
+    assert metrics["On no agenda"] == "2"
     assert "ALR-2026-0002" in texts(at.markdown)  # the late alert, listed above the tabs
     assert "passed their review deadline" in texts(at.error)
 
@@ -152,7 +152,7 @@ def test_an_action_on_an_alert_changed_meanwhile_is_refused_as_a_conflict(demo_p
     by_label(at.button, "Schedule the emergency session").click()
     at.run()
     assert "Someone else changed this alert" in texts(at.warning)
-    assert "secretariat@apc.example" in texts(at.warning)
+    assert "Lee Harmon (secretariat)" in texts(at.warning)
     assert stored("ALR-2026-0001").review_meeting_id is None
     # The screen now shows the alert as it is: acting again goes through.
     by_label(at.button, "Schedule the emergency session").click()
