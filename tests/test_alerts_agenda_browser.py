@@ -68,4 +68,3 @@ def test_a_restricted_acute_alert_stays_before_the_chair_until_it_is_on_an_agend
     expect(
         page.get_by_role("link", name=re.compile("On the agenda of Emergency session"))
     ).to_be_visible()
-
