@@ -17,7 +17,8 @@ st.write(
 
 with st.container(border=True):
     st.subheader("Change my password")
-    passwords.change_form(actor)
+    if passwords.change_form(actor):
+        st.rerun()
 
 with st.container(border=True):
     st.subheader("Where I am signed in")
@@ -45,10 +46,12 @@ with st.container(border=True):
                 actor=actor,
                 keep_session_id=here,
                 success="Signed out everywhere else.",
+                success_at="sessions",
             )
             is not None
         ):
             st.rerun()
+    ui.say_done("sessions")
 
 with st.container(border=True):
     st.subheader("Notices by mail")
@@ -74,10 +77,12 @@ with st.container(border=True):
                 actor=actor,
                 kind=choice.kind,
                 delivery=chosen,
-                success="Saved.",
+                success=f"Saved: {choice.label}, {notices.option_label(choice.kind, chosen)}.",
+                success_at="notices",
             ):
                 st.rerun()
     ui.field_error("delivery")
+    ui.say_done("notices")
 
 with st.container(border=True):
     st.subheader("Calendar feeds")
@@ -124,8 +129,10 @@ with st.container(border=True):
                 actor=actor,
                 feed_id=feed.id,
                 success="Feed revoked: calendar programs get nothing from it now.",
+                success_at="feeds",
             ):
                 st.rerun()
+    ui.say_done("feeds")
     revoked = [feed for feed in my_feeds if feed.revoked_at is not None]
     if revoked:
         with st.expander(f"Revoked addresses ({len(revoked)})"):

@@ -16,7 +16,6 @@ from committee import access, actions, clock, people, titles, tracker, vocabular
 from committee.tracker import ItemDetail, TrackedItem
 from pages import editing, ui
 
-FLASH = "action_flash"
 # st.badge takes named colours; these follow vocabulary.ACTION_STATUS_COLORS.
 STATUS_BADGE = {
     "open": "blue",
@@ -72,17 +71,6 @@ ITEM_COLUMNS = {
     "Assignee": st.column_config.TextColumn(width=115),
     "Status": st.column_config.TextColumn(width=95),
 }
-
-
-def flash(message: str) -> None:
-    """Keep a success message for the next run (the page reruns after each save)."""
-    st.session_state[FLASH] = message
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
 
 
 def item_label(tracked: TrackedItem) -> str:
@@ -150,6 +138,7 @@ def show(actor, item_id: int) -> None:
         _conflict_notice(item.id)
         forms, story = st.columns([3, 2], gap="large")
         with forms:
+            ui.say_done(_key(item.id))
             _forms(actor, detail)
         with story:
             st.markdown("**History**")
@@ -213,10 +202,9 @@ def _key(item_id: int) -> str:
 
 
 def _saved(item_id: int, message: str) -> NoReturn:
-    """After a save: start the forms afresh and show the news."""
+    """After a save: start the forms afresh and say so beside them, where the person is."""
     st.session_state[f"fresh_item_{item_id}"] = True
-    flash(message)
-    st.rerun()
+    editing.rerun_saying(message, at=_key(item_id))
 
 
 def start_fields(fields: dict, *, fresh: bool = False) -> None:

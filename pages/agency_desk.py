@@ -24,7 +24,7 @@ st.caption(
     "Your agency's items, most urgent first: overdue, due in the next 14 days, blocked, then "
     "the rest. Update several in the table, or open one below."
 )
-action_panel.show_flash()
+ui.say_done()
 
 counts = tracker.action_counts(agency_id=agency.id)
 with st.container(horizontal=True):

@@ -17,7 +17,7 @@ SCROLL_AFTER = 8  # items; a longer agenda scrolls inside its list, keeping the 
 LIST_HEIGHT = 480  # pixels
 
 actor = ui.require("page.agenda_builder")
-editing.say_done()
+ui.say_done()
 
 conflict = st.session_state.pop("conflict", None)
 choices = {m.id: m for m in meetings.open_meetings()}
@@ -157,7 +157,7 @@ def item_panel(line: agenda.AgendaLine) -> None:
             with presenter_column:
                 presenter = presenter_box(f"presenter_{item.id}", item.presenter_agency_id)
             saved = st.form_submit_button("Save", type="primary")
-        editing.say_done(PANEL)
+        ui.say_done(PANEL)
         if saved:
             st.session_state[SAVED_OVER] = (item.id, shown)
             change(

@@ -37,7 +37,7 @@ PLAN_STATUS_COLORS = {
 DIRECTION = {"up": "▲ higher", "down": "▼ lower", "same": "", "": "changed"}
 
 actor = ui.require("page.country")
-editing.say_done()
+ui.say_done()
 code = st.query_params.get("code", "").strip().upper()
 SHOWN = f"history_shown_{code}"  # how many of its reviews and decisions are shown
 history = st.session_state.setdefault(SHOWN, briefs.HISTORY_SHOWN)
@@ -354,8 +354,10 @@ def record_assessment_form() -> None:
         ratings=given,
         meeting_id=meeting.id if meeting else None,
         success="Assessment recorded.",
+        success_at="assessment",
     ):
         st.rerun()
+    ui.say_done("assessment")
 
 
 if assessment_tab.open:
@@ -499,7 +501,7 @@ if plan_tab.open:
                         kind=kind,
                         title=title,
                         draft=plans.PlanDraft(situation_summary=summary, review_by=review_by),
-                        success="Plan started.",
+                        success=f"Plan started as a draft: {ui.plain(title)}.",
                     )
                     if plan is not None:
                         st.switch_page(PLAN_PAGE, query_params={"id": plan.id})

@@ -24,27 +24,14 @@ from committee import audit
 from committee.errors import Conflict
 from pages import ui
 
-DONE_KEY = "done_message"
 HELD_THIS_RUN = "held_this_run"
 
 
 def rerun_saying(message: str, *, at: str = "page") -> NoReturn:
-    """Rerun to show the new state, with ``message`` on the new screen (a message shown just
-    before a rerun is lost with the old screen), where ``say_done(at)`` puts it."""
+    """Rerun to show the new state, with ``message`` on the new screen (``ui.say_next``)."""
     if message:
-        st.session_state[DONE_KEY] = (at, message)
+        ui.say_next(message, at=at)
     st.rerun()
-
-
-def say_done(at: str = "page") -> None:
-    """Show what the last action did; the pages call it first thing, and a panel whose saves
-    are confirmed beside its Save button calls it there with its own ``at``. A message that
-    stays, not a toast that fades in seconds: focus goes to it (pages/accessibility.py), and
-    someone who reads slowly or through a magnifier still finds it."""
-    place, message = st.session_state.get(DONE_KEY, (None, None))
-    if place == at:
-        del st.session_state[DONE_KEY]
-        st.success(message, icon=":material/check_circle:")
 
 
 def seen_version(key: str, current: int | None) -> int | None:

@@ -9,6 +9,7 @@ actor = ui.require("page.home")
 summary = overview.home_summary(actor)
 
 st.title(f"Good day, {ui.plain(actor.name.split(' (')[0])}")
+ui.say_done()  # "Password changed." after a one-time password, say
 st.caption(
     f"{actor.role_label}" + (f" · {ui.plain(summary.agency.name)}" if summary.agency else "")
 )

@@ -8,7 +8,7 @@ from committee import inbox
 from pages import editing, ui
 
 actor = ui.require("page.inbox")
-editing.say_done()
+ui.say_done()
 
 
 def open_message(message: inbox.Message) -> None:

@@ -17,7 +17,7 @@ STATUS_COLORS = {"scheduled": "green", "held": "gray", "cancelled": "orange"}
 ATTENDANCE_LABELS = {"present": "Present", "absent": "Absent", "represented": "Represented"}
 
 actor = ui.require("page.meeting")
-editing.say_done()
+ui.say_done()
 staff = access.can(actor, "meetings.schedule")
 try:
     record = meetings.meeting_record(meeting_id=int(st.query_params.get("id", "")), actor=actor)

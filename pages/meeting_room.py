@@ -27,7 +27,7 @@ from pages import editing, mailing, meeting_pages, risk_chart, ui
 ATTENDANCE = {"present": "Present", "absent": "Absent", "represented": "Represented"}
 
 actor = ui.require("page.meeting_room")
-editing.say_done()
+ui.say_done()
 
 choices = {m.id: m for m in meetings.open_meetings()}
 asked = st.query_params.get("id", "")

@@ -21,7 +21,7 @@ KIND_ICONS = {
 MONTHS = {m: datetime(2000, m, 1).strftime("%B") for m in range(1, 13)}
 
 actor = ui.require("page.meetings")
-editing.say_done()
+ui.say_done()
 may_schedule = access.can(actor, "meetings.schedule")
 series = meetings.current_series()
 series_seen = editing.seen_version("series", series.version if series else None)

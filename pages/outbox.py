@@ -10,7 +10,7 @@ from pages import editing, ui
 FAILED_SHOWN = 20
 
 actor = ui.require("page.outbox")
-editing.say_done()
+ui.say_done()
 st.title(":material/outbox: Mail outbox")
 st.caption(
     "Every message the tool sends waits here until the worker (`python -m committee worker`) "

@@ -8,8 +8,9 @@ from committee.actor import Actor
 from pages import ui
 
 
-def change_form(actor: Actor, *, key: str = "change_password") -> bool:
-    """The current password, the new one twice; True once changed."""
+def change_form(actor: Actor, *, key: str = "change_password", said_at: str = "") -> bool:
+    """The current password, the new one twice; True once changed (the caller reruns, and
+    "Password changed." is said under the form, or where ``said_at`` says)."""
     st.caption(
         f"At least {people.MIN_PASSWORD_LENGTH} characters. A short sentence is easy to "
         "remember and hard to guess."
@@ -21,6 +22,7 @@ def change_form(actor: Actor, *, key: str = "change_password") -> bool:
         again = st.text_input("New password again", type="password")
         ui.field_error("password")
         submitted = st.form_submit_button("Change password", type="primary")
+    ui.say_done(key)
     if not submitted:
         return False
     if new != again:
@@ -33,6 +35,7 @@ def change_form(actor: Actor, *, key: str = "change_password") -> bool:
             current_password=current,
             new_password=new,
             success="Password changed.",
+            success_at=said_at or key,
         )
     )
 
@@ -52,6 +55,6 @@ def choose_own(actor: Actor) -> None:
             "before you go on: the one-time password is your current password.",
             icon=":material/key:",
         )
-        if change_form(actor, key="first_password"):
+        if change_form(actor, key="first_password", said_at="page"):  # on the page asked for
             st.rerun()
         ui.sign_out_button()

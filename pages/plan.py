@@ -110,7 +110,7 @@ with st.container(horizontal=True):
             color="red" if plan.review_by < clock.today() else "gray",
             icon=":material/event:",
         )
-editing.say_done()
+ui.say_done()
 
 numbers = [v.number for v in reversed(view.versions)]
 if st.session_state.pop(SHOW_NEWEST, False):

@@ -9,7 +9,7 @@ from pages import editing, ui
 
 actor = ui.require("page.risk_import")
 st.title("Statistical risk import")
-editing.say_done()
+ui.say_done()
 st.markdown(
     "The Early Warning Project (United States Holocaust Memorial Museum) publishes each year "
     "the estimated risk that a new mass killing begins in each country. Import its files as "
@@ -18,7 +18,7 @@ st.markdown(
     "(`FOOSforecasts_….csv`). Countries are matched by their Correlates of War code."
 )
 
-upload = st.file_uploader("The Project's CSV file", type=["csv"], key="ewp_upload")
+upload = ui.file_upload("The Project's CSV file", type=["csv"], key="ewp_upload")
 if upload is not None:
     preview = ui.attempt(statistical_risk.preview_file, content=upload, filename=upload.name)
     if preview is not None:
@@ -102,6 +102,7 @@ if upload is not None:
                         filename=upload.name,
                     )
                     if done is not None:
+                        ui.clear_upload("ewp_upload")
                         editing.rerun_saying(
                             f"The rules for signals from data opened {done.signals} new "
                             f"signals on the {done.edition} edition."
@@ -118,6 +119,7 @@ if upload is not None:
                     filename=upload.name,
                 )
                 if done is not None:
+                    ui.clear_upload("ewp_upload")
                     fired = (
                         f" The rules for signals from data opened {done.signals} signals."
                         if done.kind == "forecast"

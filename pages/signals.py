@@ -20,7 +20,7 @@ st.caption(
     "Like an alert, a signal puts the country's review on the next regular meeting's agenda, "
     "and closes only with a recorded decision."
 )
-editing.say_done()
+ui.say_done()
 
 shown = st.segmented_control(
     "Show", ["Open", "All"], default="Open", key="signals_shown", label_visibility="collapsed"

@@ -9,6 +9,7 @@ from pages import ui
 
 actor = ui.require("page.tools_evidence")
 st.title("Evidence on policy tools")
+ui.say_done()
 st.markdown(
     "The United States Holocaust Memorial Museum's Simon-Skjodt Center for the Prevention of "
     "Genocide reviewed the research on 23 atrocity prevention tools and interviewed "
@@ -17,7 +18,7 @@ st.markdown(
     "then name the tools they rely on, and plans show what the evidence says about them."
 )
 
-upload = st.file_uploader("The review's factor table (CSV)", type=["csv"], key="tools_upload")
+upload = ui.file_upload("The review's factor table (CSV)", type=["csv"], key="tools_upload")
 edition = st.text_input(
     "Edition",
     value=tools_evidence.edition_of(upload.name) if upload is not None else "",
@@ -67,9 +68,10 @@ if upload is not None:
                     content=upload.getvalue(),
                     filename=upload.name,
                     edition=edition,
-                    success="Imported.",
+                    success=f"Imported: {preview.tools} tools and {preview.factors} factors.",
                 )
                 if done is not None:
+                    ui.clear_upload("tools_upload")
                     st.rerun()
 
 st.subheader("Imports so far")

@@ -9,7 +9,7 @@ import streamlit as st
 from committee import access, actions, clock, titles, tracker, vocabulary
 from committee.tracker import TrackerFilter
 from exports import calendar, spreadsheets
-from pages import action_panel, ui
+from pages import action_panel, editing, ui
 
 REQUESTS_SHOWN = 10  # forms for the oldest requests; the rest wait their turn
 
@@ -25,7 +25,7 @@ st.caption(
     "Every agency's items, most urgent first: overdue, due in the next 14 days, blocked, then "
     "the rest. The filters are part of this page's address: copy it to share the view."
 )
-action_panel.show_flash()
+ui.say_done()
 
 
 # --- filters, kept in the address --------------------------------------------------------------
@@ -306,9 +306,8 @@ with items_tab:
                             description=description,
                         )
                         if created is not None:
-                            action_panel.flash(f"Item #{created.id} created for {owner}.")
                             st.session_state["new_item_created"] = True
-                            st.rerun()
+                            editing.rerun_saying(f"Item #{created.id} created for {owner}.")
 
 # --- by agency ----------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ BUTTON_STYLE = (
 # AppTest cannot send cookies, so its tests hand the token of a real session over here; a
 # browser cannot write session state. Either way the token is only as good as its row.
 TOKEN_KEY = "session_token"
+DONE_KEY = "done_message"
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -114,8 +115,10 @@ def banner() -> None:
     )
 
 
-def attempt(action: Callable, *, success: str = "", **kwargs):
+def attempt(action: Callable, *, success: str = "", success_at: str = "page", **kwargs):
     """Call a service; turn the project's errors into messages. Returns the result, or None.
+    ``success`` is said on the screen the action leads to, where ``say_done(success_at)`` is:
+    the caller reruns or switches page (``say_next``).
 
     ``ValidationError`` is also kept in ``st.session_state['field_errors']`` under its field, so
     a form can show it beside the right input (see ``field_error``)."""
@@ -140,8 +143,36 @@ def attempt(action: Callable, *, success: str = "", **kwargs):
         st.error(str(error), icon=":material/error:")
         return None
     if success:
-        st.toast(success, icon=":material/check_circle:")
+        say_next(success, at=success_at)
     return result
+
+
+def say_next(message: str, *, at: str = "page") -> None:
+    """Keep ``message`` for the next screen (a message shown just before a rerun or a switch
+    of page is lost with the old screen), where ``say_done(at)`` puts it."""
+    st.session_state[DONE_KEY] = (at, message)
+
+
+def say_done(at: str = "page") -> None:
+    """Show what the last action did; the pages call it first thing, and a panel whose saves
+    are confirmed beside its Save button calls it there with its own ``at``. A message that
+    stays, not a toast that fades in seconds: focus goes to it (pages/accessibility.py), and
+    someone who reads slowly or through a magnifier still finds it."""
+    place, message = st.session_state.get(DONE_KEY, (None, None))
+    if place == at:
+        del st.session_state[DONE_KEY]
+        st.success(message, icon=":material/check_circle:")
+
+
+def file_upload(label: str, *, key: str, **options):
+    """A file uploader that ``clear_upload(key)`` empties: once a file is imported, the screen
+    shows what the import did, not the same file's preview again ("Nothing to import")."""
+    round_ = st.session_state.get(f"{key}:round", 0)
+    return st.file_uploader(label, key=f"{key}_{round_}", **options)
+
+
+def clear_upload(key: str) -> None:
+    st.session_state[f"{key}:round"] = st.session_state.get(f"{key}:round", 0) + 1
 
 
 def field_error(field: str) -> None:

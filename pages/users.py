@@ -2,6 +2,8 @@
 role, agency and access, a password reset, adding a person; and when the record was last
 backed up."""
 
+from functools import partial
+
 import streamlit as st
 
 from committee import auth, backup, clock, people, sessions, vocabulary
@@ -11,7 +13,7 @@ from pages import editing, ui
 STALE_BACKUP_HOURS = 26  # a nightly backup that missed a night
 
 actor = ui.require("page.users")
-editing.say_done()
+ui.say_done()
 mode = auth.mode()
 everyone = people.directory()
 agencies = {agency.id: agency for agency in people.list_agencies()}
@@ -123,6 +125,7 @@ chosen = st.selectbox(
     index=None,
     placeholder="Choose a person",
     format_func=lambda i: f"{by_id[i].name} · {by_id[i].email}",
+    key="person_chosen",  # the person stays chosen when a save renames them or reorders the list
 )
 if chosen is not None:
     user = by_id[chosen]
@@ -140,6 +143,7 @@ if chosen is not None:
         ui.field_error("role")
         active = st.toggle("May sign in", value=user.active, key=f"active_{user.id}")
         saved = st.form_submit_button("Save", type="primary")
+    ui.say_done(key)  # under Save, where the person is looking
     if saved:
         editing.save(
             key,
@@ -151,6 +155,7 @@ if chosen is not None:
             agency_id=agency_id,
             active=active,
             success=f"{name or user.name}'s account saved.",
+            done=partial(editing.rerun_saying, at=key),
         )
 
     if mode == "local" and user.active:
@@ -168,10 +173,14 @@ if chosen is not None:
                 st.rerun()
 
     st.caption("Signed in somewhere they should not be, or a device lost: end their sessions.")
-    if st.button("End all their sessions", icon=":material/logout:", key=f"end_{user.id}"):
+    end_all = st.button("End all their sessions", icon=":material/logout:", key=f"end_{user.id}")
+    ui.say_done(f"sessions_of:{user.id}")
+    if end_all:
         ended = ui.attempt(sessions.end_sessions_of, actor=actor, user_id=user.id)
         if ended is not None:
-            st.toast(f"{ended} session(s) of {user.email} ended.", icon=":material/check_circle:")
+            editing.rerun_saying(
+                f"{ended} session(s) of {user.email} ended.", at=f"sessions_of:{user.id}"
+            )
 
 # --- a new person -------------------------------------------------------------------------
 

@@ -122,6 +122,7 @@ actor = ui.require("page.watchlist")
 rows = watchlist.watchlist_table()
 
 st.title("Watchlist")
+ui.say_done()
 tiers = [sum(1 for r in rows if r.tier == tier) for tier in vocabulary.TIER_LABELS]
 st.caption(
     f"{len(rows)} countries of concern: {tiers[0]} acute, {tiers[1]} high risk, {tiers[2]} watch."
@@ -266,5 +267,7 @@ if access.can(actor, "watchlist.edit"):
             tier=tier,
             reason=reason,
             success=f"{options.get(code, code)} added to the watchlist.",
+            success_at="add_country",
         ):
             st.rerun()
+    ui.say_done("add_country")  # under the form, outside it: seen whether it is open or not

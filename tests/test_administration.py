@@ -142,6 +142,22 @@ def test_people_page_adds_a_person_with_a_one_time_password(sqlite_db, people, a
     )
 
 
+def test_saving_a_person_s_account_says_so_under_its_form(sqlite_db, people, app_as):
+    """Issue 18, point 12: the confirmation is where the person is looking, not at the top."""
+    at = app_as(people["admin"], USERS)
+    rep = people["rep"]
+    next(s for s in at.selectbox if s.label == "Person").select(rep.id).run()
+    next(t for t in at.text_input if t.key == f"name_{rep.id}").input("Rep Renamed")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert accounts.user_by_email(rep.email).name == "Rep Renamed"
+    [said] = at.success
+    assert said.value == "Rep Renamed's account saved."
+    # Drawn right under the account form's Save, not among the page's top lines.
+    shown = list(at.main)  # depth first: in the order the page draws them
+    save = next(i for i, e in enumerate(shown) if getattr(e, "label", "") == "Save")
+    assert shown[save + 1] == said
+
+
 def test_people_page_approves_a_request_for_access(sqlite_db, people, app_as):
     with pytest.raises(accounts.SignInFailed):
         from committee import auth

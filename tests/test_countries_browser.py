@@ -46,8 +46,9 @@ def test_import_then_draft_circulate_clear_and_approve_a_plan(served_app, page, 
     expect(metric(page, "New")).to_contain_text("167")
     expect(metric(page, "Unmatched")).to_contain_text("1")
     page.get_by_role("button", name="Import 167 new and 0 changed figures").click()
-    expect(metric(page, "Unchanged")).to_contain_text("167")  # the same file, now recorded
-    expect(page.get_by_text("Nothing to import")).to_be_visible()
+    # Issue 18, point 12: what the import did is said, not the file's preview again.
+    expect(page.get_by_text(re.compile(r"^Imported: 2024 edition.*; 167 new,"))).to_be_visible()
+    expect(page.get_by_text("Nothing to import")).to_have_count(0)
 
     # A prevention plan for a tier 2 country without one.
     page.get_by_role("link", name="Watchlist").click()
@@ -58,6 +59,9 @@ def test_import_then_draft_circulate_clear_and_approve_a_plan(served_app, page, 
     page.get_by_text("Start a plan").click()
     page.get_by_label("Situation summary").fill("Reprisals against villages in the north.")
     page.get_by_role("button", name="Start the draft").click()
+    expect(
+        page.get_by_text("Plan started as a draft: Prevention plan — Burkina Faso.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="Prevention plan — Burkina Faso")).to_be_visible()
 
     open_tab(page, "Edit the draft")
