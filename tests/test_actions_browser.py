@@ -15,7 +15,8 @@ pytestmark = pytest.mark.browser
 # number) with the arrows, which scroll the grid to the cell, and Enter opens their editor.
 HEADER_HEIGHT, ROW_HEIGHT = 36, 35
 COLUMNS_TO_STATUS = 4  # Title, When, Due, Status (pages/agency_desk.py, SHOWN)
-COLUMNS_TO_NOTE = 9  # then Country, Priority, Assignee, Reason, the note
+COLUMNS_TO_REASON = 8  # then Country, Priority, Assignee, the reason
+COLUMNS_TO_NOTE = 9  # and the note
 
 
 def open_item(page, label: str, item_id: int) -> None:

@@ -8,6 +8,7 @@ import os
 import pytest
 from conftest import go, settle
 from playwright.sync_api import expect
+from test_actions_browser import COLUMNS_TO_REASON, COLUMNS_TO_STATUS, edit_cell
 from test_statistical_risk import needs_files
 
 from committee import actions, briefs, people, tracker, vocabulary
@@ -90,23 +91,11 @@ def test_a_save_over_someone_else_s_change_names_them(served_app, page, sign_in)
         status="in_progress",
         note="Taken up by the secretariat.",
     )
-    grid = page.get_by_test_id("data-grid-canvas").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    y = box["y"] + 36 + 35 * row + 35 / 2  # below the header, in the item's row
-    page.mouse.move(box["x"] + 30, y)
-    page.wait_for_timeout(200)
-    page.mouse.click(box["x"] + 20, y)
-    settle(page)  # the click picks the cell only once the grid is drawn still
-    for _ in range(4):  # Title, When, Due, Status
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    page.get_by_role("option", name="Blocked", exact=True).click()
-    settle(page)
-    for _ in range(4):  # Country, Priority, Assignee, the reason
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
+    blocked = page.get_by_role("option", name="Blocked", exact=True)
+    edit_cell(page, row, columns=COLUMNS_TO_STATUS, editor=blocked)
+    blocked.click()
     editor = page.locator("#portal textarea")
+    edit_cell(page, row, columns=COLUMNS_TO_REASON, editor=editor)
     editor.fill("Waiting for the embassy.")
     editor.press("Enter")
     settle(page)
