@@ -28,12 +28,24 @@ DONE_KEY = "done_message"
 HELD_THIS_RUN = "held_this_run"
 
 
-def rerun_saying(message: str, *, at: str = "page") -> NoReturn:
+def rerun_saying(message: str, *, at: str = "page", close: str | None = None) -> NoReturn:
     """Rerun to show the new state, with ``message`` on the new screen (a message shown just
-    before a rerun is lost with the old screen), where ``say_done(at)`` puts it."""
+    before a rerun is lost with the old screen), where ``say_done(at)`` puts it; the popover
+    ``close`` names (drawn by ``popover``), where the action was done, closed."""
     if message:
         st.session_state[DONE_KEY] = (at, message)
+    if close:
+        st.session_state[f"close:{close}"] = True
     st.rerun()
+
+
+def popover(label: str, *, key: str, icon: str):
+    """A popover holding a form, which closes once its action is done. It is keyed, so that
+    the browser tells it from the others: unkeyed, its being open passes after a rerun to the
+    popover drawn where it was (the read-ahead's, once the new screen has a message above)."""
+    if st.session_state.pop(f"close:{key}", False):
+        st.session_state[key] = False  # allowed: the popover is not drawn yet in this run
+    return st.popover(label, icon=icon, key=key, on_change="rerun")
 
 
 def say_done(at: str = "page") -> None:
