@@ -108,7 +108,12 @@ with when:
 with where:
     if meeting.location:
         st.markdown(f":material/location_on: {ui.plain(meeting.location)}")
-    if meeting.video_link and meetings.SAFE_LINK.match(meeting.video_link):
+    # A cancelled meeting's call is not held: joining it would leave someone waiting alone.
+    if (
+        meeting.status != "cancelled"
+        and meeting.video_link
+        and meetings.SAFE_LINK.match(meeting.video_link)
+    ):
         st.link_button("Join by video", meeting.video_link, icon=":material/videocam:")
 if record.called_for:
     st.markdown(f":material/public: Called for **{ui.plain(record.called_for)}**")
