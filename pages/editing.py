@@ -27,11 +27,23 @@ from pages import ui
 HELD_THIS_RUN = "held_this_run"
 
 
-def rerun_saying(message: str, *, at: str = "page") -> NoReturn:
-    """Rerun to show the new state, with ``message`` on the new screen (``ui.say_next``)."""
+def rerun_saying(message: str, *, at: str = "page", close: str | None = None) -> NoReturn:
+    """Rerun to show the new state, with ``message`` on the new screen (``ui.say_next``); the
+    popover ``close`` names (drawn by ``popover``), where the action was done, closed."""
     if message:
         ui.say_next(message, at=at)
+    if close:
+        st.session_state[f"close:{close}"] = True
     st.rerun()
+
+
+def popover(label: str, *, key: str, icon: str):
+    """A popover holding a form, which closes once its action is done. It is keyed, so that
+    the browser tells it from the others: unkeyed, its being open passes after a rerun to the
+    popover drawn where it was (the read-ahead's, once the new screen has a message above)."""
+    if st.session_state.pop(f"close:{key}", False):
+        st.session_state[key] = False  # allowed: the popover is not drawn yet in this run
+    return st.popover(label, icon=icon, key=key, on_change="rerun")
 
 
 def seen_version(key: str, current: int | None) -> int | None:

@@ -81,11 +81,6 @@ def replies_panel(meeting) -> None:
     )
 
 
-ORDER = [
-    (key, replies.LABELS[key]) for key in ("accepted", "tentative", "declined", "needs_action")
-]
-
-
 def expected(counts) -> str:
     """An agency's answers in a few words, e.g. "1 accepted, 1 no answer yet"."""
     if not counts:

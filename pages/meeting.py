@@ -15,6 +15,7 @@ from pages import downloads, editing, mailing, meeting_pages, ui
 KIND_COLORS = {"regular": "blue", "ad_hoc": "violet", "emergency": "red"}
 STATUS_COLORS = {"scheduled": "green", "held": "gray", "cancelled": "orange"}
 ATTENDANCE_LABELS = {"present": "Present", "absent": "Absent", "represented": "Represented"}
+MOVE, CANCEL = "move_popover", "cancel_popover"
 
 actor = ui.require("page.meeting")
 ui.say_done()
@@ -34,7 +35,7 @@ def move_form() -> None:
     local_start = meeting.starts_at.astimezone(ZoneInfo(zone))
     local_end = meeting.ends_at.astimezone(ZoneInfo(zone))
     with st.form("move"):
-        day, start, end = st.columns(3)
+        day, start, end = st.columns([2, 1, 1])  # room for the whole date
         on = day.date_input("Date", local_start.date())
         starts = start.time_input("Starts", local_start.time())
         ends = end.time_input("Ends", local_end.time())
@@ -48,7 +49,9 @@ def move_form() -> None:
         reason = st.text_input("Why it moves")
         ui.field_error("reason")
         moved = st.form_submit_button("Move the meeting", type="primary")
-    if moved and ui.attempt(
+    if not moved:
+        return
+    moved_to = ui.attempt(
         meetings.move_meeting,
         actor=actor,
         meeting_id=meeting.id,
@@ -59,8 +62,11 @@ def move_form() -> None:
         location=location,
         video_link=video_link,
         reason=reason,
-    ):
-        editing.rerun_saying("Meeting moved.")
+    )
+    if moved_to:
+        # Said in words: the date field can turn a day typed into another (30 February into
+        # 28 February), and the person should see where the meeting went.
+        editing.rerun_saying(f"Meeting moved to {meeting_pages.when(moved_to)}.", close=MOVE)
 
 
 def cancel_form() -> None:
@@ -75,7 +81,7 @@ def cancel_form() -> None:
         seen_version=seen,
         reason=reason,
     ):
-        editing.rerun_saying("Meeting cancelled.")
+        editing.rerun_saying("Meeting cancelled.", close=CANCEL)
 
 
 # --- header -----------------------------------------------------------------------------------
@@ -95,17 +101,19 @@ with st.container(horizontal=True):
 
 when, where = st.columns(2)
 with when:
-    st.markdown(
-        f":material/schedule: **{ui.local(meeting.starts_at, meeting.timezone)}**"
-        f" – {ui.local(meeting.ends_at, meeting.timezone, '%H:%M')}" + meeting_pages.held(meeting)
-    )
+    st.markdown(f":material/schedule: {meeting_pages.when(meeting)}" + meeting_pages.held(meeting))
     committee_time = ui.local(meeting.starts_at)
     if committee_time != ui.local(meeting.starts_at, meeting.timezone):
         st.caption(f"{committee_time} in the committee's time zone")
 with where:
     if meeting.location:
         st.markdown(f":material/location_on: {ui.plain(meeting.location)}")
-    if meeting.video_link and meetings.SAFE_LINK.match(meeting.video_link):
+    # A cancelled meeting's call is not held: joining it would leave someone waiting alone.
+    if (
+        meeting.status != "cancelled"
+        and meeting.video_link
+        and meetings.SAFE_LINK.match(meeting.video_link)
+    ):
         st.link_button("Join by video", meeting.video_link, icon=":material/videocam:")
 if record.called_for:
     st.markdown(f":material/public: Called for **{ui.plain(record.called_for)}**")
@@ -137,9 +145,9 @@ if staff and meeting.status == "scheduled":
             ":material/meeting_room:",
             meeting.id,
         )
-        with st.popover("Move", icon=":material/edit_calendar:"):
+        with editing.popover("Move", icon=":material/edit_calendar:", key=MOVE):
             move_form()
-        with st.popover("Cancel", icon=":material/event_busy:"):
+        with editing.popover("Cancel", icon=":material/event_busy:", key=CANCEL):
             cancel_form()
 
 

@@ -30,6 +30,15 @@ def _label(meeting) -> str:
     return f"{ui.local(meeting.starts_at, meeting.timezone, '%d %b %Y')} · {meeting.title}"
 
 
+def when(meeting) -> str:
+    """When it is scheduled, in its own time zone, e.g. "**Tue 12 Jan 2027, 10:00 EST** – 12:00
+    EST"."""
+    return (
+        f"**{ui.local(meeting.starts_at, meeting.timezone)}**"
+        f" – {ui.local(meeting.ends_at, meeting.timezone, '%H:%M')}"
+    )
+
+
 def held(meeting) -> str:
     """When it was held, to follow its scheduled time ("" before it begins)."""
     words = meeting_times.held_words(meeting)

@@ -219,7 +219,7 @@ def test_the_chair_moves_a_meeting_by_keyboard(served_app, page):
     page.keyboard.type("Room 5A is under repair.")
     tab_to(page, page.get_by_role("button", name="Move the meeting"))
     page.keyboard.press("Enter")
-    expect(focused(page)).to_contain_text("Meeting moved.")
+    expect(focused(page)).to_contain_text("Meeting moved to ")
     expect(page.get_by_text("Room 2B, Harry S Truman Building").first).to_be_visible()
 
 
