@@ -4,17 +4,23 @@ it adds), read by every member who may not read the alert. One word is written o
 restricted record; it, the alert's reference and the link to the country appear nowhere they
 could read."""
 
+import io
 from datetime import timedelta
 
+import docx
+import openpyxl
+import pypdf
 import pytest
 from conftest import DEMO_DAY
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from committee import actions, alerts, briefs, meetings, minutes, people, restricted_alerts
+from committee import actions, agenda, alerts, briefs, meetings, minutes, people, restricted_alerts
+from committee.errors import CommitteeError
+from committee.tracker import TrackerFilter
 from db.engine import read_session
 from db.models import Alert, Decision, Meeting, TierChange
-from exports import calendar
+from exports import annual_report, calendar, documents, spreadsheets
 
 SECRET = "Quetzalbright"  # in the alert's account, its sources and its closing decision
 COUNTRY, COUNTRY_NAME = "UKR", "Ukraine"  # not on the demo's watchlist: the alert adds it
@@ -213,3 +219,62 @@ def test_the_sweep_sees_what_the_chair_may_read(story, app_as):
         view for view, text in every_view(app_as, story["cast"]["chair"], PAGES) if SECRET in text
     }
     assert ("pages/country.py", "Reviews and decisions") in seen
+
+
+def paper_text(export: documents.Export) -> str:
+    if export.file_name.endswith(".pdf"):
+        return "\n".join(
+            page.extract_text() for page in pypdf.PdfReader(io.BytesIO(export.content)).pages
+        )
+    document = docx.Document(io.BytesIO(export.content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def papers_for(actor, meeting_id: int):
+    """Every paper and export a member may take away, as they would get it: the meeting's
+    papers (those it has), the annual report, the horizon scan, the tracker's lists."""
+    for fmt in ("docx", "pdf"):
+        for kind in documents.MEETING_PAPERS:
+            try:
+                yield (
+                    (kind, fmt),
+                    paper_text(
+                        documents.meeting_paper(kind, meeting_id=meeting_id, actor=actor, fmt=fmt)
+                    ),
+                )
+            except CommitteeError:  # refused, or not written yet: nothing taken away
+                continue
+        report = annual_report.annual_report_paper(actor=actor, year=DEMO_DAY.year, fmt=fmt)
+        yield ("annual report", fmt), paper_text(report)
+        yield ("horizon scan", fmt), paper_text(documents.horizon_paper(actor=actor, fmt=fmt))
+    everything = TrackerFilter(statuses=())
+    yield ("tracker", "csv"), spreadsheets.csv_bytes(everything).decode("utf-8-sig")
+    workbook = openpyxl.load_workbook(io.BytesIO(spreadsheets.xlsx_bytes(everything)))
+    yield (
+        ("tracker", "xlsx"),
+        "\n".join(
+            str(value) for row in workbook.active.iter_rows(values_only=True) for value in row
+        ),
+    )
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_no_paper_or_export_carries_the_word_or_the_reference(story, outsider):
+    """What a member takes away, in every format: the sweep of the pages, for files. The
+    emergency session's agenda is published, so that members have its papers to take."""
+    with read_session() as session:
+        meeting = session.get(Meeting, story["meeting"].id)
+    agenda.publish_agenda(
+        actor=story["cast"]["chair"], meeting_id=meeting.id, seen_version=meeting.version
+    )
+    taken = dict(papers_for(story["cast"][outsider], meeting.id))
+    assert ("read-ahead", "pdf") in taken or ("agenda", "pdf") in taken  # the sweep reads
+    for what, text in taken.items():
+        assert hidden(text, story["alert"]), (outsider, what)
+
+
+def test_the_paper_sweep_sees_what_the_chair_may_read(story):
+    """Its control: the emergency session's papers name the alert for the chair."""
+    taken = dict(papers_for(story["cast"]["chair"], story["meeting"].id))
+    assert any(story["alert"].reference in text for text in taken.values())
