@@ -371,7 +371,9 @@ def drafted_lines(
     tools: list[tools_evidence.ToolEvidence],
 ) -> tuple[plans.LineDraft, ...]:
     """The editor's rows as lines of effort; wholly empty rows are dropped. A row keeps the
-    evidence marks of the line it was (same place) for the tools it still names."""
+    evidence marks of the line it was for the tools it still names: rows keep their index
+    through the editor (a deleted row takes its own away, an added one has none), so marks
+    follow the line, not the place it is now in."""
     tool_ids = {entry.tool.name: entry.tool.id for entry in tools}
     tool_of = {f.id: entry.tool.id for entry in tools for f in entry.factors}
     categories = {label: key for key, label in vocabulary.TOOLBOX_LABELS.items()}
@@ -383,11 +385,11 @@ def drafted_lines(
         return list(value) if isinstance(value, list | tuple) else []
 
     lines = []
-    for number, row in enumerate(frame.to_dict("records")):
+    for number, row in zip(frame.index, frame.to_dict("records"), strict=True):
         if not any(text(row[c]) for c in (CATEGORY, OBJECTIVE, LEAD, RESOURCES, INDICATORS)):
             continue
         named = tuple(tool_ids[t] for t in listed(row[TOOLS]) if t in tool_ids)
-        before = base.lines[number].evidence_marks if number < len(base.lines) else ()
+        before = base.lines[number].evidence_marks if 0 <= number < len(base.lines) else ()
         lines.append(
             plans.LineDraft(
                 toolbox_category=categories.get(text(row[CATEGORY]), ""),

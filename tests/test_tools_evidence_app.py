@@ -129,3 +129,39 @@ def test_the_editor_offers_tools_by_strategy_and_instrument(open_page):  # noqa:
     assert not at.exception, at.exception
     latest = plans.version_detail(plans.get_plan(plan.id).latest.id)
     assert latest.lines[-1].tool_ids == [peace_id]
+
+
+@needs_files
+def test_the_drafter_s_marks_follow_their_line_when_a_line_above_is_deleted(open_page):  # noqa: F811
+    """The lines editor: a line deleted above a marked one leaves the marks with their line,
+    not with the place it moves up to."""
+    chair = actor("chair@apc.example")
+    tools_evidence.import_file(actor=chair, content=FACTORS.read_bytes(), filename=FACTORS.name)
+    plan = plan_of("SDN", "response")
+    view = plans.get_plan(plan.id)
+    base = plans.version_detail(view.latest.id).as_draft()
+    tool_id, exposure = factor_of("Targeted sanctions", "International exposure of the target")
+    second = replace(
+        base.lines[1], tool_ids=(tool_id,), evidence_marks=((exposure.id, "does_not_hold"),)
+    )
+    first = replace(base.lines[0], tool_ids=(tool_id,), evidence_marks=())
+    plans.save_draft(
+        actor=chair,
+        plan_id=plan.id,
+        seen_version=view.plan.version,
+        draft=replace(base, lines=(first, second, *base.lines[2:])),
+    )
+    at = open_page("chair@apc.example", PLAN, id=plan.id)
+    at.session_state["plan_tab"] = "Edit the draft"
+    at.run()
+    at.session_state[f"lines_{plan.id}"] = {
+        "edited_rows": {},
+        "added_rows": [],
+        "deleted_rows": [0],
+    }
+    at.form_submit_button[0].click().run()
+    assert not at.exception, at.exception
+    lines = plans.version_detail(plans.get_plan(plan.id).latest.id).lines
+    assert len(lines) == len(base.lines) - 1
+    assert lines[0].line.objective == second.objective
+    assert lines[0].evidence_marks == {exposure.id: "does_not_hold"}
