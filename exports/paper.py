@@ -8,6 +8,7 @@ carries the handling marking at the top and the bottom, the page number and the 
 
 import io
 import re
+import struct
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -615,17 +616,26 @@ def to_pdf(paper: Paper) -> bytes:
     pdf.set_line_width(0.5)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(4)
-    for block in paper.blocks:
-        _pdf_block(pdf, block)
+    for block, following in zip(paper.blocks, [*paper.blocks[1:], None], strict=True):
+        _pdf_block(pdf, block, following)
     return bytes(pdf.output())
 
 
-def _pdf_block(pdf: _PDF, block: Block) -> None:
+def _opening_height(pdf: _PDF, block: Block | None) -> float:
+    """How much of ``block`` must share a page with the heading above it: a chart whole (an
+    image cannot run over a page), else its first lines or table rows."""
+    if isinstance(block, Chart):
+        width, height = struct.unpack(">II", block.png[16:24])  # the PNG's IHDR
+        return pdf.epw * block.width * height / width
+    return 6 * LINE
+
+
+def _pdf_block(pdf: _PDF, block: Block, following: Block | None = None) -> None:
     match block:
         case Heading(text, level):
             size = {1: 13, 2: 11}.get(level, 10)
-            # Keep a heading with the first lines (or table rows) that follow it.
-            if pdf.will_page_break(size * 0.5 + 6 * LINE):
+            # Keep a heading with what follows it: no heading alone at the foot of a page.
+            if pdf.will_page_break(size * 0.5 + _opening_height(pdf, following)):
                 pdf.add_page()
             if pdf.get_y() > pdf.t_margin:  # no space above a heading that opens a page
                 pdf.ln({1: 5, 2: 3}.get(level, 2))

@@ -76,3 +76,26 @@ def elements(node) -> list:
         if hasattr(kid, "get"):
             found += [kid, *elements(kid)]
     return found
+
+
+def test_a_heading_is_never_left_at_the_foot_of_a_page_above_its_chart():
+    """Wherever the text before it ends, a heading shares its page with the chart it heads
+    (issue 23: the horizon scan's trend charts)."""
+    chart = Chart(png(), "Statistical risk, 2016 to 2025.", width=0.9)
+    for filler in range(0, 40, 3):
+        paper = Paper(
+            kind="Horizon scan",
+            title="Test",
+            subtitle="",
+            marking="UNCLASSIFIED",
+            prepared="4 Dec 2026",
+            blocks=[
+                *[Paragraph(f"Paragraph {n} of the text before the chart.") for n in range(filler)],
+                Heading("Sudan's trend", 2),
+                chart,
+            ],
+        )
+        pages = pypdf.PdfReader(io.BytesIO(to_pdf(paper))).pages
+        [headed] = [n for n, page in enumerate(pages) if "Sudan's trend" in page.extract_text()]
+        [charted] = [n for n, page in enumerate(pages) if page.images]
+        assert headed == charted, filler
