@@ -122,3 +122,22 @@ def test_a_country_s_risk_reads_the_same_in_its_figure_and_its_chart(served_app,
     line = chart.evaluate("plot => plot.data[0]")
     assert (line["x"][-1], line["y"][-1]) == (cited.first_year, vocabulary.risk_on_axis(cited.risk))
     assert chart.evaluate("plot => plot.layout.yaxis.ticksuffix") == "%"
+
+
+def test_an_administrator_renames_a_person_twice_and_both_saves_land(served_app, page, sign_in):
+    """Issue 18, point 12: the save is confirmed under the form; a rename does not drop the
+    person from the picker, so the next edit typed is not lost."""
+    engine.use_database(served_app["database_url"])
+    sign_in(served_app["url"], "admin@apc.example")
+    go(page, "People")
+    page.get_by_role("combobox", name="Person").click()
+    page.keyboard.type("rep.state")
+    page.keyboard.press("Enter")
+    form = page.get_by_test_id("stMain").get_by_test_id("stForm").first  # not the search box
+    name = form.get_by_label("Name", exact=True)
+    for renamed in ("Avery Collins (State)", "Avery Collins (DOS)"):
+        settle(page)
+        name.fill(renamed)
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text(f"{renamed}'s account saved.")).to_be_visible()
+        assert people.user_by_email("rep.state@apc.example").name == renamed
