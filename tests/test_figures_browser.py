@@ -8,7 +8,7 @@ import os
 import pytest
 from conftest import go, settle
 from playwright.sync_api import expect
-from test_actions_browser import COLUMNS_TO_REASON, COLUMNS_TO_STATUS, edit_cell
+from test_actions_browser import COLUMNS_TO_REASON, COLUMNS_TO_STATUS, edit_cell, open_item
 from test_statistical_risk import needs_files
 
 from committee import actions, briefs, people, tracker, vocabulary
@@ -141,3 +141,23 @@ def test_an_administrator_renames_a_person_twice_and_both_saves_land(served_app,
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_text(f"{renamed}'s account saved.")).to_be_visible()
         assert people.user_by_email("rep.state@apc.example").name == renamed
+
+
+def test_the_chair_edits_an_item_s_title_twice_in_the_tracker_and_both_land(
+    served_app, page, sign_in
+):
+    """The tracker's item stays open when an edit changes its label in the picker."""
+    engine.use_database(served_app["database_url"])
+    item = tracker.find_items(TrackerFilter(statuses=tracker.OPEN_STATUSES)).items[0].item
+    sign_in(served_app["url"], "chair@apc.example")
+    go(page, "Tracker")
+    open_item(page, "Open an item", item.id)
+    for title in ("Demarche on access, first draft", "Demarche on access, as sent"):
+        settle(page)
+        form = page.get_by_test_id("stExpander").filter(has_text="Edit the item")
+        if not form.get_by_label("Title", exact=True).is_visible():
+            form.get_by_text("Edit the item").click()
+        form.get_by_label("Title", exact=True).fill(title)
+        page.get_by_role("button", name="Save changes").click()
+        expect(page.get_by_text(f"Item #{item.id} saved.")).to_be_visible()
+        assert tracker.get_item(item.id).title == title
