@@ -192,10 +192,7 @@ if left is not None and left not in choices:
         f"{choices[left].agency_code}. It stays open below until you choose another.",
         icon=":material/info:",
     )
-if left is not None:
-    # The browser names the choice by its label, which changes with the item (owner, due
-    # date): given by id each run, the same item stays open.
-    st.session_state["desk_item"] = left
+ui.keep_choice("desk_item")  # its label changes with the item (owner, due date)
 opened = st.selectbox(
     "Item",
     list(choices),

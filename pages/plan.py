@@ -115,6 +115,7 @@ ui.say_done()
 numbers = [v.number for v in reversed(view.versions)]
 if st.session_state.pop(SHOW_NEWEST, False):
     st.session_state[VERSION_KEY] = numbers[0]
+ui.keep_choice(VERSION_KEY)  # circulating or approving changes its label
 chosen = st.selectbox(
     "Version",
     numbers,

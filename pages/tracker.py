@@ -235,10 +235,7 @@ with items_tab:
     linked_item = st.session_state.get("tracker_item")
     if linked_item is not None and linked_item not in opened_choices:
         opened_choices[linked_item] = f"#{linked_item}"
-    if linked_item is not None:
-        # The browser names the choice by its label, which an edit changes (title, owner, due
-        # date): given by id each run, the same item stays open (as on the desk).
-        st.session_state["tracker_item"] = linked_item
+    ui.keep_choice("tracker_item")  # an edit changes its label (title, owner, due date)
     opened = st.selectbox(
         "Open an item",
         list(opened_choices),

@@ -175,6 +175,14 @@ def clear_upload(key: str) -> None:
     st.session_state[f"{key}:round"] = st.session_state.get(f"{key}:round", 0) + 1
 
 
+def keep_choice(key: str) -> None:
+    """Give the keyed choice back by its value, before its widget is drawn. The browser holds
+    a choice by its label, which a save can change (a name, a title, a status): it would drop
+    the choice, and the next input typed with it, at the next click."""
+    if st.session_state.get(key) is not None:
+        st.session_state[key] = st.session_state[key]
+
+
 def field_error(field: str) -> None:
     """Show the last validation message that belongs to ``field``, if any."""
     message = st.session_state.get("field_errors", {}).get(field)

@@ -3,7 +3,6 @@ role, agency and access, a password reset, adding a person; and when the record 
 backed up."""
 
 from functools import partial
-from typing import NoReturn
 
 import streamlit as st
 
@@ -39,12 +38,6 @@ def role_and_agency(key: str, role: str = "observer", agency_id: int | None = No
     )
     ui.field_error("agency")
     return role, agency_id
-
-
-def chosen_again(user_id: int, message: str, *, at: str) -> NoReturn:
-    """After a save: the person chosen again (see the picker), and the save said at ``at``."""
-    st.session_state["person_saved"] = user_id
-    editing.rerun_saying(message, at=at)
 
 
 def hand_over(email: str, password: str) -> None:
@@ -126,10 +119,7 @@ st.dataframe(
 
 st.subheader("Change a person's account")
 by_id = {person.id: person for person in everyone}
-if "person_saved" in st.session_state:
-    # Chosen again after a save: the browser holds the choice by its label, which a new name
-    # changes, and would drop it (and the next edit typed) at the next click.
-    st.session_state["person_chosen"] = st.session_state.pop("person_saved")
+ui.keep_choice("person_chosen")  # a save may rename them
 chosen = st.selectbox(
     "Person",
     list(by_id),
@@ -166,7 +156,7 @@ if chosen is not None:
             agency_id=agency_id,
             active=active,
             success=f"{name or user.name}'s account saved.",
-            done=partial(chosen_again, user.id, at=key),
+            done=partial(editing.rerun_saying, at=key),
         )
 
     if mode == "local" and user.active:

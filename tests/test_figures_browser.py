@@ -157,7 +157,11 @@ def test_the_chair_edits_an_item_s_title_twice_in_the_tracker_and_both_land(
         form = page.get_by_test_id("stExpander").filter(has_text="Edit the item")
         if not form.get_by_label("Title", exact=True).is_visible():
             form.get_by_text("Edit the item").click()
+            settle(page)
         form.get_by_label("Title", exact=True).fill(title)
+        settle(page)
         page.get_by_role("button", name="Save changes").click()
+        # The same words after each save: the saved title in the panel's heading tells them apart.
+        expect(page.get_by_role("heading", name=f"#{item.id} {title}")).to_be_visible()
         expect(page.get_by_text(f"Item #{item.id} saved.")).to_be_visible()
         assert tracker.get_item(item.id).title == title
