@@ -407,6 +407,9 @@ def settle(page) -> None:
 
     page.wait_for_timeout(300)
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+    # Under load the last screen's elements can outlast the status widget a moment: a second
+    # copy of a button or field then makes a locator ambiguous.
+    expect(page.locator('[data-stale="true"]')).to_have_count(0)
 
 
 @pytest.fixture

@@ -156,6 +156,7 @@ def picked(page):
 
 
 def save_item(page, *, title: str | None = None, minutes: int | None = None) -> None:
+    settle(page)  # one panel: the last pick's is gone
     panel = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Save"))
     if title is not None:
         panel.get_by_label("Title", exact=True).fill(title)
