@@ -364,6 +364,24 @@ def close_meeting(*, actor: Actor, meeting_id: int, seen_version: int) -> Meetin
     return meeting
 
 
+def close_and_carry_over(
+    *, actor: Actor, meeting_id: int, seen_version: int, carry_to_meeting_id: int
+) -> Meeting:
+    """Close the meeting and carry the items it did not take up to a later meeting's agenda,
+    in one transaction: the meeting is not closed with its left-over business lost."""
+    with writing(actor, "meeting.close_and_carry_over") as w:
+        w.require("meeting.run", record=w.get(Meeting, meeting_id, what="Meeting"))
+        meeting = close_meeting(actor=actor, meeting_id=meeting_id, seen_version=seen_version)
+        carried = agenda.carry_over(
+            actor=actor, meeting_id=meeting.id, to_meeting_id=carry_to_meeting_id
+        )
+        w.audit(
+            meeting,
+            after={"carried_to": carry_to_meeting_id, "items": [item.id for item in carried]},
+        )
+    return meeting
+
+
 def _open_meeting(w: Writing, meeting_id: int) -> Meeting:
     meeting = w.get(Meeting, meeting_id, what="Meeting")
     w.require("meeting.run", record=meeting)
