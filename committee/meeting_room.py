@@ -8,7 +8,7 @@ the minutes are approved; then it is locked with them.
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -65,6 +65,11 @@ class RoomItem:
         """Minutes used so far, the running stretch included."""
         running = _elapsed(self.item.started_at, now) if self.running else 0
         return (self.item.minutes_used or 0) + running
+
+    def elapsed(self, now: datetime) -> timedelta:
+        """Time used so far to the second, for the clock the room watches tick."""
+        running = now - self.item.started_at if self.running else timedelta()
+        return timedelta(minutes=self.item.minutes_used or 0) + running
 
 
 @dataclass
