@@ -732,7 +732,11 @@ def compare_revisions(numbers: list[int]) -> None:
 
 # --- the page ---------------------------------------------------------------------------------
 
-agenda_tab, attendance_tab, minutes_tab = st.tabs(["Agenda", "Attendance", "Minutes"])
+# Keyed, so the open tab stays open when a message above it comes or goes: a step that asks
+# first asks where the person clicked.
+agenda_tab, attendance_tab, minutes_tab = st.tabs(
+    ["Agenda", "Attendance", "Minutes"], key=f"room_tabs_{meeting.id}"
+)
 with agenda_tab:
     if not room.items:
         st.info("The agenda is empty: build it first.")

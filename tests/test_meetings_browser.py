@@ -87,7 +87,7 @@ def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, 
     page.get_by_role("tab", name="Minutes").click()
     expect(page.get_by_label("Text of the minutes (Markdown)")).to_contain_text(ACTION)
     page.get_by_role("button", name="Approve the minutes").click()
-    page.get_by_role("button", name="Approve and lock them").click()
+    page.get_by_role("button", name="Approve and lock them").click()  # asked first, in place
     toast(page, "Minutes approved.")
     page.get_by_role("tab", name="Minutes").click()
     expect(page.get_by_text(re.compile("Approved on .*; locked"))).to_be_visible()
