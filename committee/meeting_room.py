@@ -52,6 +52,7 @@ class RoomItem:
     line: agenda.AgendaLine
     decisions: list[Decision]
     actions: list[meetings.ActionRow]
+    taken_up: bool  # agenda.taken_up's rule: what closing the meeting counts as not taken up
 
     @property
     def item(self) -> AgendaItem:
@@ -109,11 +110,16 @@ def room(meeting_id: int) -> Room:
             .order_by(ActionItem.id)
         ):
             actions.setdefault(action.decision_id, []).append(meetings.ActionRow(action, code))
+        taken = set(
+            session.scalars(
+                select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id, agenda.taken_up())
+            )
+        )
         items = []
         for line in view.lines:
             made = decisions.get(line.item.id, [])
             created = [row for d in made for row in actions.get(d.id, [])]
-            items.append(RoomItem(line, made, created))
+            items.append(RoomItem(line, made, created, line.item.id in taken))
         return Room(
             meeting=meeting,
             items=items,

@@ -113,7 +113,8 @@ def close_box() -> None:
                     meeting_id=meeting.id,
                     seen_version=meeting_seen,
                     carry_to_meeting_id=later.id,
-                    success=f"Meeting closed; {len(left)} items carried to {ui.plain(later.title)}.",
+                    success=f"Meeting closed; {len(left)} items carried to "
+                    f"{ui.plain(later.title)}.",
                 )
             if st.button(
                 "Close without carrying them" if left else "Close it now",
@@ -190,7 +191,7 @@ if closing:
     close_box()
 
 used = room.used(now)
-done = sum(1 for i in room.items if i.running or i.item.review_done or i.item.minutes_used)
+done = sum(1 for i in room.items if i.taken_up)
 recorded = sum(1 for row in room.attendance if row.attendance is not None)
 a, b, c, d = st.columns(4)
 a.metric("Time used", f"{used} of {room.length} min", border=True)
@@ -210,7 +211,7 @@ if locked:
 
 def item_label(entry: meeting_room.RoomItem) -> str:
     item = entry.item
-    mark = "▶ " if entry.running else ("✓ " if item.review_done or item.minutes_used else "")
+    mark = "▶ " if entry.running else ("✓ " if entry.taken_up else "")
     used = f"{entry.used(now)}/{item.minutes_allotted} min"
     return f"{mark}{item.position}. {ui.plain(item.title)} · {used}"
 
