@@ -113,7 +113,7 @@ def close_box() -> None:
                     meeting_id=meeting.id,
                     seen_version=meeting_seen,
                     carry_to_meeting_id=later.id,
-                    success=f"Meeting closed; {len(left)} items carried to "
+                    success=f"Meeting closed; what it did not take up is on the agenda of "
                     f"{ui.plain(later.title)}.",
                 )
             if st.button(
