@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import exists, func, or_, select, true
 from sqlmodel import Session
 
 from committee import (
@@ -177,6 +177,65 @@ def agenda_of(meeting_id: int) -> AgendaView:
         if meeting is None:
             raise NotFound(f"Meeting {meeting_id} does not exist.")
         return agenda_view(session, meeting)
+
+
+def taken_up():
+    """An agenda item the meeting took up, as an SQL condition: its clock ran, or it holds
+    notes, a decision, a tier change or a review done. Such an item is part of the record."""
+    return or_(
+        AgendaItem.started_at.is_not(None),
+        func.coalesce(AgendaItem.minutes_used, 0) > 0,
+        AgendaItem.review_done,
+        AgendaItem.notes != "",
+        exists().where(Decision.agenda_item_id == AgendaItem.id),
+        exists().where(TierChange.agenda_item_id == AgendaItem.id),
+    )
+
+
+def _untaken(session: Session, meeting_id: int) -> list[AgendaItem]:
+    # A review of an alert closed meanwhile has nothing left to take up.
+    return list(
+        session.scalars(
+            select(AgendaItem)
+            .outerjoin(Alert, Alert.id == AgendaItem.alert_id)
+            .where(
+                AgendaItem.meeting_id == meeting_id,
+                ~taken_up(),
+                or_(Alert.id.is_(None), Alert.status != "closed"),
+            )
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+
+
+def untaken(*, meeting_id: int) -> list[AgendaItem]:
+    """The items of a meeting's agenda it has not taken up, in agenda order."""
+    with read_session() as session:
+        return _untaken(session, meeting_id)
+
+
+def _next_meeting(session: Session, meeting: Meeting) -> Meeting | None:
+    """The scheduled meeting after ``meeting`` that is not over yet: where business left
+    over goes."""
+    return session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.status == "scheduled",
+            Meeting.id != meeting.id,
+            Meeting.starts_at > meeting.starts_at,
+            Meeting.ends_at >= clock.now(),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
+
+
+def next_meeting(*, meeting_id: int) -> Meeting | None:
+    with read_session() as session:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound(f"Meeting {meeting_id} does not exist.")
+        return _next_meeting(session, meeting)
 
 
 def agenda_and_proposal(meeting_id: int) -> tuple[AgendaView, "Proposal"]:
@@ -661,12 +720,7 @@ def remove_item(*, actor: Actor, meeting_id: int, seen_version: int, item_id: in
     with writing(actor, "agenda.remove_item") as w:
         meeting, before = _editing(w, meeting_id, seen_version)
         item = _item(w, meeting, item_id)
-        decided = w.session.scalar(
-            select(func.count()).select_from(Decision).where(Decision.agenda_item_id == item.id)
-        ) or w.session.scalar(
-            select(func.count()).select_from(TierChange).where(TierChange.agenda_item_id == item.id)
-        )
-        if decided or item.notes or item.minutes_used or item.review_done:
+        if w.session.scalar(select(AgendaItem.id).where(AgendaItem.id == item.id, taken_up())):
             raise ValidationError(
                 "The meeting has recorded notes, time or decisions on this item: it stays.",
                 field="agenda",
@@ -689,6 +743,54 @@ def publish_agenda(*, actor: Actor, meeting_id: int, seen_version: int) -> Meeti
         notices.agenda_published(w, meeting)
         w.audit(meeting, before=before, after=_snapshot(w.session, meeting))
     return meeting
+
+
+def carry_over(*, actor: Actor, meeting_id: int, to_meeting_id: int) -> list[AgendaItem]:
+    """Carry the items a held meeting did not take up to the end of a later meeting's
+    agenda, each with its time and presenter; an item already there is not added twice.
+    Like the alert channel's trigger, it names no version: the later meeting's version is
+    bumped, so a chair editing that agenda meanwhile is told it changed."""
+    with writing(actor, "agenda.carry_over") as w:
+        meeting = w.get(Meeting, meeting_id, what="Meeting")
+        to = w.get(Meeting, to_meeting_id, what="Meeting")
+        w.require("agenda.edit", record=to)
+        if meeting.status != "held":
+            raise ValidationError("Close the meeting first.", field="meeting")
+        if to.status != "scheduled" or to.starts_at <= meeting.starts_at:
+            raise ValidationError("Carry the items to a later scheduled meeting.", field="meeting")
+        left = _untaken(w.session, meeting.id)
+        there = {_carried_key(item) for item in _items(w.session, to.id)}
+        before = _snapshot(w.session, to)
+        w.touch(to)
+        carried = [
+            append_item(
+                w,
+                to,
+                kind=item.kind,
+                minutes=item.minutes_allotted,
+                title=item.title,
+                country_code=item.country_code,
+                alert=w.session.get(Alert, item.alert_id) if item.alert_id else None,
+                plan_id=item.plan_id,
+                presenter_agency_id=item.presenter_agency_id,
+            )
+            for item in left
+            if _carried_key(item) not in there
+        ]
+        w.audit(
+            to,
+            before=before,
+            after=_snapshot(w.session, to),
+            detail=f"{len(carried)} items carried over from meeting {meeting.id}",
+        )
+    return carried
+
+
+def _carried_key(item: AgendaItem) -> str:
+    """What makes an item the same as one already on an agenda: its subject, or for other
+    business its title."""
+    key = item_key(item.kind, item.country_code, item.alert_id, item.plan_id)
+    return key + item.title if item.kind == "other" else key
 
 
 def _editing(w: Writing, meeting_id: int, seen_version: int) -> tuple[Meeting, dict]:

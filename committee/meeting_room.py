@@ -8,7 +8,7 @@ the minutes are approved; then it is locked with them.
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -52,6 +52,7 @@ class RoomItem:
     line: agenda.AgendaLine
     decisions: list[Decision]
     actions: list[meetings.ActionRow]
+    taken_up: bool  # agenda.taken_up's rule: what closing the meeting counts as not taken up
 
     @property
     def item(self) -> AgendaItem:
@@ -65,6 +66,11 @@ class RoomItem:
         """Minutes used so far, the running stretch included."""
         running = _elapsed(self.item.started_at, now) if self.running else 0
         return (self.item.minutes_used or 0) + running
+
+    def elapsed(self, now: datetime) -> timedelta:
+        """Time used so far to the second, for the clock the room watches tick."""
+        running = now - self.item.started_at if self.running else timedelta()
+        return timedelta(minutes=self.item.minutes_used or 0) + running
 
 
 @dataclass
@@ -104,11 +110,16 @@ def room(meeting_id: int) -> Room:
             .order_by(ActionItem.id)
         ):
             actions.setdefault(action.decision_id, []).append(meetings.ActionRow(action, code))
+        taken = set(
+            session.scalars(
+                select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id, agenda.taken_up())
+            )
+        )
         items = []
         for line in view.lines:
             made = decisions.get(line.item.id, [])
             created = [row for d in made for row in actions.get(d.id, [])]
-            items.append(RoomItem(line, made, created))
+            items.append(RoomItem(line, made, created, line.item.id in taken))
         return Room(
             meeting=meeting,
             items=items,
@@ -361,6 +372,24 @@ def close_meeting(*, actor: Actor, meeting_id: int, seen_version: int) -> Meetin
         before = audit.snapshot(meeting)
         w.touch(meeting, seen_version=seen_version, status="held", **meeting_times.end(now))
         w.audit(meeting, before=before)
+    return meeting
+
+
+def close_and_carry_over(
+    *, actor: Actor, meeting_id: int, seen_version: int, carry_to_meeting_id: int
+) -> Meeting:
+    """Close the meeting and carry the items it did not take up to a later meeting's agenda,
+    in one transaction: the meeting is not closed with its left-over business lost."""
+    with writing(actor, "meeting.close_and_carry_over") as w:
+        w.require("meeting.run", record=w.get(Meeting, meeting_id, what="Meeting"))
+        meeting = close_meeting(actor=actor, meeting_id=meeting_id, seen_version=seen_version)
+        carried = agenda.carry_over(
+            actor=actor, meeting_id=meeting.id, to_meeting_id=carry_to_meeting_id
+        )
+        w.audit(
+            meeting,
+            after={"carried_to": carry_to_meeting_id, "items": [item.id for item in carried]},
+        )
     return meeting
 
 

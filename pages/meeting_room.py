@@ -7,6 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from committee import (
+    agenda,
     briefs,
     clock,
     coverage,
@@ -25,6 +26,8 @@ from committee.meeting_room import AttendanceLine
 from pages import editing, mailing, meeting_pages, risk_chart, ui
 
 ATTENDANCE = {"present": "Present", "absent": "Absent", "represented": "Represented"}
+ASKING = "meeting_room_asking"  # which irreversible step is asking first
+TICK = timedelta(seconds=1)  # how often a running item's clock moves on its own
 
 actor = ui.require("page.meeting_room")
 ui.say_done()
@@ -55,14 +58,112 @@ agencies = {row.agency.id: row.agency for row in room.attendance if row.agency.a
 
 
 def act(service, success: str = "", **kwargs) -> None:
-    """Call a service as the chair; rerun on success so the room shows the new state."""
+    """Call a service as the chair; rerun on success so the room shows the new state (a step
+    that asked first has been taken: its box closes)."""
     if ui.attempt(service, actor=actor, **kwargs) is not None:
+        st.session_state.pop(ASKING, None)
         editing.rerun_saying(success)
+
+
+def asks_first(key: str, label: str, *, icon: str, disabled: bool = False) -> bool:
+    """The button of a step that cannot be undone. Its click opens a box that asks first: True
+    while it is open, and the caller draws the box's choices, ending with ``cancel(key)``."""
+    if st.session_state.get(ASKING) == key:
+        return True
+    if st.button(label, type="primary", icon=icon, disabled=disabled, key=f"ask_{key}"):
+        st.session_state[ASKING] = key
+        st.rerun()
+    return False
+
+
+def cancel(key: str) -> None:
+    if st.button("Cancel", key=f"cancel_{key}"):
+        st.session_state.pop(ASKING, None)
+        st.rerun()
+
+
+def close_box() -> None:
+    """Closing asks first, naming the items not taken up and offering to carry them to the next
+    meeting's agenda: once the meeting is held they can no longer be taken up in it."""
+    left = agenda.untaken(meeting_id=meeting.id)
+    later = agenda.next_meeting(meeting_id=meeting.id) if left else None
+    with st.container(border=True):
+        st.markdown("**Close the meeting?** It is recorded as held and the clock stops.")
+        if not left:
+            st.write("Every item on the agenda was taken up. The minutes follow.")
+        else:
+            st.warning(
+                f"{len(left)} items were not taken up:\n"
+                + "".join(f"\n- {ui.plain(item.title)}" for item in left),
+                icon=":material/warning:",
+            )
+            if later is None:
+                st.caption("No later meeting is scheduled to carry them to.")
+            else:
+                st.write(
+                    f"They can go on the agenda of **{ui.plain(later.title)}**, "
+                    f"{ui.local(later.starts_at, later.timezone)}."
+                )
+        with st.container(horizontal=True):
+            if later is not None and st.button(
+                "Carry them over and close", type="primary", icon=":material/redo:"
+            ):
+                act(
+                    meeting_room.close_and_carry_over,
+                    meeting_id=meeting.id,
+                    seen_version=meeting_seen,
+                    carry_to_meeting_id=later.id,
+                    success=f"Meeting closed; what it did not take up is on the agenda of "
+                    f"{ui.plain(later.title)}.",
+                )
+            if st.button(
+                "Close without carrying them" if left else "Close it now",
+                type="secondary" if left else "primary",
+            ):
+                act(
+                    meeting_room.close_meeting,
+                    meeting_id=meeting.id,
+                    seen_version=meeting_seen,
+                    success="Meeting closed.",
+                )
+            cancel(f"close_{meeting.id}")
+
+
+def approve_minutes(
+    label: str,
+    *,
+    meeting_id: int,
+    title: str,
+    seen_version: int,
+    disabled: bool,
+    at_meeting_id: int | None = None,
+) -> None:
+    """Approving minutes locks them with their meeting's record: asked first, wherever they
+    are approved (``at_meeting_id``: by the committee, at this meeting)."""
+    key = f"approve_{meeting_id}"
+    if not asks_first(key, label, icon=":material/verified:", disabled=disabled):
+        return
+    with st.container(border=True):
+        st.markdown(
+            f"**Approve the minutes of {ui.plain(title)}?** Approved, they are locked with "
+            "the meeting's record: a correction is then a new revision with its reason."
+        )
+        with st.container(horizontal=True):
+            if st.button("Approve and lock them", type="primary", icon=":material/lock:"):
+                act(
+                    minutes.approve_minutes,
+                    meeting_id=meeting_id,
+                    seen_version=seen_version,
+                    at_meeting_id=at_meeting_id,
+                    success="Minutes approved.",
+                )
+            cancel(key)
 
 
 # --- header -----------------------------------------------------------------------------------
 
 st.subheader(ui.plain(meeting.title), anchor=False)
+closing = False
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(
         f":material/schedule: {ui.local(meeting.starts_at, meeting.timezone)} · "
@@ -85,18 +186,12 @@ with st.container(horizontal=True, vertical_alignment="center"):
             icon=":material/format_list_numbered:",
             query_params={"id": meeting.id},
         )
-        with st.popover("Close the meeting", icon=":material/done_all:", type="primary"):
-            st.write("The meeting is recorded as held and the clock stops. The minutes follow.")
-            if st.button("Close it now", type="primary"):
-                act(
-                    meeting_room.close_meeting,
-                    meeting_id=meeting.id,
-                    seen_version=meeting_seen,
-                    success="Meeting closed.",
-                )
+        closing = asks_first(f"close_{meeting.id}", "Close the meeting", icon=":material/done_all:")
+if closing:
+    close_box()
 
 used = room.used(now)
-done = sum(1 for i in room.items if i.running or i.item.review_done or i.item.minutes_used)
+done = sum(1 for i in room.items if i.taken_up)
 recorded = sum(1 for row in room.attendance if row.attendance is not None)
 a, b, c, d = st.columns(4)
 a.metric("Time used", f"{used} of {room.length} min", border=True)
@@ -116,26 +211,43 @@ if locked:
 
 def item_label(entry: meeting_room.RoomItem) -> str:
     item = entry.item
-    mark = "▶ " if entry.running else ("✓ " if item.review_done or item.minutes_used else "")
+    mark = "▶ " if entry.running else ("✓ " if entry.taken_up else "")
     used = f"{entry.used(now)}/{item.minutes_allotted} min"
     return f"{mark}{item.position}. {ui.plain(item.title)} · {used}"
 
 
-def clock_bar(entry: meeting_room.RoomItem) -> None:
+def minutes_and_seconds(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def clock_face(entry: meeting_room.RoomItem) -> None:
+    """The item's time used against its allotment, read from the clock at each drawing."""
     item = entry.item
-    spent = entry.used(now)
-    over = spent - item.minutes_allotted
-    bar, button = st.columns([4, 1], vertical_alignment="center")
-    bar.progress(
-        min(1.0, spent / max(item.minutes_allotted, 1)),
-        text=f"{spent} of {item.minutes_allotted} minutes"
-        + (f" · :red[{over} over]" if over > 0 else "")
+    spent, allotted = entry.elapsed(clock.now()), timedelta(minutes=item.minutes_allotted)
+    over = spent - allotted
+    st.progress(
+        min(1.0, spent / max(allotted, timedelta(minutes=1))),
+        text=f"{minutes_and_seconds(spent)} of {minutes_and_seconds(allotted)}"
+        + (f" · :red[{minutes_and_seconds(over)} over]" if over > timedelta() else "")
         + (
             f" · running since {ui.local(item.started_at, meeting.timezone, '%H:%M')}"
             if entry.running
             else ""
         ),
     )
+
+
+# A running item's clock redraws itself, and only itself: the rest of the page (its widgets,
+# the text being typed) is not run again. It draws no widget, so no key can clash.
+ticking_clock_face = st.fragment(run_every=TICK)(clock_face)
+
+
+def clock_bar(entry: meeting_room.RoomItem) -> None:
+    item = entry.item
+    bar, button = st.columns([4, 1], vertical_alignment="center")
+    with bar:
+        (ticking_clock_face if entry.running else clock_face)(entry)
     if locked or meeting.status != "scheduled":
         return
     if entry.running:
@@ -307,14 +419,14 @@ def minutes_approval_controls() -> None:
     seen = editing.seen_version(f"minutes:{found.minutes.id}", found.minutes.version)
     with st.expander("Read them"):
         st.markdown(markdown.authored(found.current.body))
-    if st.button("The committee approves them", type="primary", disabled=locked):
-        act(
-            minutes.approve_minutes,
-            meeting_id=earlier.id,
-            seen_version=seen,
-            at_meeting_id=meeting.id,
-            success="Minutes approved.",
-        )
+    approve_minutes(
+        "The committee approves them",
+        meeting_id=earlier.id,
+        title=earlier.title,
+        seen_version=seen,
+        disabled=locked,
+        at_meeting_id=meeting.id,
+    )
 
 
 def decisions_panel(entry: meeting_room.RoomItem) -> None:
@@ -588,18 +700,13 @@ def minutes_panel() -> None:
                     seen_version=seen,
                     success="Minutes circulated.",
                 )
-            if st.button(
-                "Approve the minutes",
-                type="primary",
-                icon=":material/verified:",
-                disabled=not held,
-            ):
-                act(
-                    minutes.approve_minutes,
-                    meeting_id=meeting.id,
-                    seen_version=seen,
-                    success="Minutes approved.",
-                )
+        approve_minutes(
+            "Approve the minutes",
+            meeting_id=meeting.id,
+            title=meeting.title,
+            seen_version=seen,
+            disabled=not held,
+        )
         if not held:
             st.caption("Close the meeting to circulate or approve its minutes.")
     for revision in found.revisions[1:]:
@@ -626,7 +733,11 @@ def compare_revisions(numbers: list[int]) -> None:
 
 # --- the page ---------------------------------------------------------------------------------
 
-agenda_tab, attendance_tab, minutes_tab = st.tabs(["Agenda", "Attendance", "Minutes"])
+# Keyed, so the open tab stays open when a message above it comes or goes: a step that asks
+# first asks where the person clicked.
+agenda_tab, attendance_tab, minutes_tab = st.tabs(
+    ["Agenda", "Attendance", "Minutes"], key=f"room_tabs_{meeting.id}"
+)
 with agenda_tab:
     if not room.items:
         st.info("The agenda is empty: build it first.")

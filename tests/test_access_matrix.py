@@ -229,6 +229,13 @@ def _spare_item(n: int) -> int:
         return item.id
 
 
+def _left_over(n: int) -> int:
+    """An item the last meeting held did not take up, put straight on its agenda (set-up)."""
+    with write_session() as session:
+        session.add(AgendaItem(meeting_id=_held().id, position=99, kind="other", title=f"Left {n}"))
+    return _held().id
+
+
 def _minutes_version(meeting: Meeting, *, reopen: bool = False) -> int:
     """The version of a meeting's minutes; ``reopen`` circulates approved ones again (set-up),
     so that each role's call has minutes to approve."""
@@ -395,6 +402,22 @@ MEETING_WRITES: dict[str, Case] = {
     "committee.meeting_room.close_meeting": Case(
         lambda actor, n: meeting_room.close_meeting(
             actor=actor, meeting_id=_upcoming().id, seen_version=_upcoming().version
+        ),
+        STAFF,
+    ),
+    "committee.meeting_room.close_and_carry_over": Case(
+        lambda actor, n: meeting_room.close_and_carry_over(
+            actor=actor,
+            meeting_id=_upcoming().id,
+            seen_version=_upcoming().version,
+            carry_to_meeting_id=agenda.next_meeting(meeting_id=_upcoming().id).id,
+        ),
+        STAFF,
+        events=3,  # the meeting closed, its items carried over, the chair's choice of both
+    ),
+    "committee.agenda.carry_over": Case(
+        lambda actor, n: agenda.carry_over(
+            actor=actor, meeting_id=_left_over(n), to_meeting_id=_upcoming().id
         ),
         STAFF,
     ),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from committee import agenda, decisions, meeting_room, meetings
 from committee.agenda import ProposedItem, allot
-from committee.errors import Conflict, ValidationError
+from committee.errors import Conflict, PermissionDenied, ValidationError
 from db.engine import read_session, write_session
 from db.models import (
     AgendaItem,
@@ -371,3 +371,99 @@ def test_an_item_moves_to_any_place_in_one_step(january, people):
             )
         ).all()
     assert len(ok) == 1
+
+
+# --- closing with items not taken up (issue 18, point 13) --------------------------------------
+
+
+def _events(action: str) -> list[AuditEvent]:
+    with read_session() as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _run_part_of(january, chair) -> tuple[list[AgendaItem], list[AgendaItem]]:
+    """The January agenda from the proposal; the room takes up its first two items (one by
+    its clock, one by a decision). Returns the items taken up and the rest."""
+    agenda.accept_proposal(actor=chair, meeting_id=january.id, seen_version=january.version)
+    items = [line.item for line in agenda.agenda_of(january.id).lines]
+    meeting_room.start_item(actor=chair, item_id=items[0].id)
+    meeting_room.stop_item(actor=chair, item_id=items[0].id)
+    decisions.record_decision(
+        actor=chair, kind="general", agenda_item_id=items[1].id, text="Maintain the tier."
+    )
+    return items[:2], items[2:]
+
+
+def test_closing_carries_the_items_not_taken_up_to_the_next_meeting(january, people):
+    chair = people["chair"]
+    taken, left = _run_part_of(january, chair)
+    assert [i.id for i in agenda.untaken(meeting_id=january.id)] == [i.id for i in left]
+    march = agenda.next_meeting(meeting_id=january.id)
+    assert march.starts_at > january.starts_at and march.status == "scheduled"
+    march_items = len(agenda.agenda_of(march.id).lines)
+
+    closed = meeting_room.close_and_carry_over(
+        actor=chair,
+        meeting_id=january.id,
+        seen_version=agenda.agenda_of(january.id).meeting.version,
+        carry_to_meeting_id=march.id,
+    )
+    assert closed.status == "held"
+    lines = agenda.agenda_of(march.id).lines
+    carried = [line.item for line in lines[march_items:]]
+    assert [(i.kind, i.title, i.minutes_allotted) for i in carried] == [
+        (i.kind, i.title, i.minutes_allotted) for i in left
+    ]
+    assert [i.position for i in carried] == list(range(march_items + 1, len(lines) + 1))
+    restricted = next(i for i in carried if i.title.startswith("Restricted alert"))
+    assert restricted.country_code is None  # its country stays hidden on the agenda
+    for action in ("meeting.close", "agenda.carry_over", "meeting.close_and_carry_over"):
+        (event,) = _events(action)
+        assert event.actor_label == chair.label
+    assert f"{len(left)} items carried over" in _events("agenda.carry_over")[0].detail
+
+    # Carried again, nothing is added twice.
+    assert agenda.carry_over(actor=chair, meeting_id=january.id, to_meeting_id=march.id) == []
+    assert len(agenda.agenda_of(march.id).lines) == len(lines)
+
+
+def test_closing_and_carrying_over_land_together_or_not_at_all(january, people):
+    chair = people["chair"]
+    _run_part_of(january, chair)
+    seen = agenda.agenda_of(january.id).meeting.version
+    earlier = meetings.list_meetings(when="past").rows[0].meeting  # the November meeting
+
+    with pytest.raises(ValidationError, match="later scheduled meeting"):
+        meeting_room.close_and_carry_over(
+            actor=chair, meeting_id=january.id, seen_version=seen, carry_to_meeting_id=earlier.id
+        )
+    march = agenda.next_meeting(meeting_id=january.id)
+    march_items = len(agenda.agenda_of(march.id).lines)
+    with pytest.raises(Conflict):
+        meeting_room.close_and_carry_over(
+            actor=chair, meeting_id=january.id, seen_version=seen - 1, carry_to_meeting_id=march.id
+        )
+    assert meetings.get_meeting(january.id).status == "scheduled"
+    assert agenda.agenda_of(january.id).meeting.version == seen
+    assert len(agenda.agenda_of(march.id).lines) == march_items
+    assert not _events("meeting.close") and not _events("agenda.carry_over")
+
+    # Before it is closed, a meeting may still take its items up: nothing is carried.
+    with pytest.raises(ValidationError, match="Close the meeting first"):
+        agenda.carry_over(actor=chair, meeting_id=january.id, to_meeting_id=march.id)
+
+
+def test_only_the_chair_closes_and_carries_over(january, people):
+    _run_part_of(january, people["chair"])
+    march = agenda.next_meeting(meeting_id=january.id)
+    for who in ("rep", "observer"):
+        with pytest.raises(PermissionDenied):
+            meeting_room.close_and_carry_over(
+                actor=people[who],
+                meeting_id=january.id,
+                seen_version=agenda.agenda_of(january.id).meeting.version,
+                carry_to_meeting_id=march.id,
+            )
+    assert meetings.get_meeting(january.id).status == "scheduled"
+    refusals = [e for e in _events("meeting.close_and_carry_over") if e.outcome == "refused"]
+    assert len(refusals) == 2 and not _events("agenda.carry_over")

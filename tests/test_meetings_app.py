@@ -164,6 +164,9 @@ def test_the_chair_drafts_the_minutes_in_the_meeting_room(cast, app_as):
     next(b for b in at.button if b.label == "Save the text").click().run()
     assert minutes.minutes_of(cast["held"].id).current.body.endswith("Adjourned at 12:00.")
     next(b for b in at.button if b.label == "Approve the minutes").click().run()
+    assert not minutes.minutes_of(cast["held"].id).locked  # asked first
+    assert "they are locked" in texts(at)
+    next(b for b in at.button if b.label == "Approve and lock them").click().run()
     assert minutes.minutes_of(cast["held"].id).locked
     assert "locked" in texts(at)
 
@@ -211,3 +214,30 @@ def test_the_meeting_page_lists_the_decisions_under_their_agenda_items(cast, app
     assert where == sorted(where) and where[-1] < shown.index("Fund")
     assert "- Fund \\*two\\* monitors." in shown
     assert "- Demarche in the capital.  \n  Report back in May." in shown
+
+
+def test_closing_with_items_not_taken_up_asks_first(cast, app_as):
+    """Issue 18, point 13: the box names what was not taken up and the next meeting; Cancel
+    leaves the meeting open; carrying over closes it and puts the items on the next agenda."""
+    chair, meeting = cast["chair"], cast["next"]
+    untaken = agenda.untaken(meeting_id=meeting.id)
+    left = [item.title for item in untaken]
+    later = agenda.next_meeting(meeting_id=meeting.id)
+    assert left and later is not None
+    at = open_page(app_as, chair, "pages/meeting_room.py", meeting.id)
+    next(b for b in at.button if b.label == "Close the meeting").click().run()
+    shown = texts(at)
+    assert f"{len(left)} items were not taken up" in shown and later.title in shown
+    assert all(title in shown for title in left)
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert meetings.get_meeting(meeting.id).status == "scheduled"
+    assert "were not taken up" not in texts(at)
+
+    next(b for b in at.button if b.label == "Close the meeting").click().run()
+    next(b for b in at.button if b.label == "Carry them over and close").click().run()
+    assert not at.exception, at.exception
+    assert meetings.get_meeting(meeting.id).status == "held"
+    carried = [line.item for line in agenda.agenda_of(later.id).lines][-len(left) :]
+    assert [(i.kind, i.alert_id, i.country_code) for i in carried] == [
+        (i.kind, i.alert_id, i.country_code) for i in untaken
+    ]

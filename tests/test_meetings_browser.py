@@ -79,7 +79,7 @@ def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, 
 
     # Close the meeting; draft and approve its minutes.
     page.get_by_role("button", name="Close the meeting").click()
-    page.get_by_role("button", name="Close it now").click()
+    page.get_by_role("button", name="Close without carrying them").click()
     toast(page, "Meeting closed.")
     page.get_by_role("tab", name="Minutes").click()
     page.get_by_role("button", name="Draft the minutes").click()
@@ -87,6 +87,7 @@ def test_chair_runs_a_review_and_the_representative_sees_the_action(served_app, 
     page.get_by_role("tab", name="Minutes").click()
     expect(page.get_by_label("Text of the minutes (Markdown)")).to_contain_text(ACTION)
     page.get_by_role("button", name="Approve the minutes").click()
+    page.get_by_role("button", name="Approve and lock them").click()  # asked first, in place
     toast(page, "Minutes approved.")
     page.get_by_role("tab", name="Minutes").click()
     expect(page.get_by_text(re.compile("Approved on .*; locked"))).to_be_visible()
@@ -137,7 +138,7 @@ def test_a_session_run_ahead_of_its_date_keeps_its_schedule(served_app, page, si
     ).to_be_visible()
     settle(page)
     page.get_by_role("button", name="Close the meeting").click()
-    page.get_by_role("button", name="Close it now").click()
+    page.get_by_role("button", name="Close without carrying them").click()
     toast(page, "Meeting closed.")
 
     main(page).get_by_role("link", name="Meeting page").click()
