@@ -28,7 +28,7 @@ from committee import agenda, restricted_alerts, vocabulary
 from committee.actor import Actor
 from committee.errors import ValidationError
 from db.engine import read_session
-from db.models import Alert, Country, Meeting, SearchEntry
+from db.models import Country, Meeting, SearchEntry
 
 KINDS = {
     "meeting": "Meeting",
@@ -174,9 +174,9 @@ class Found:
 def readable_by(actor: Actor | None):
     """The index rows ``actor`` may read, as SQL: the read rules of the records they come from
     (alerts', for anything from or quoting an alert; agendas', for what sits on one). Needs
-    Alert and Meeting outer-joined on the row's alert and meeting."""
+    Meeting outer-joined on the row's meeting."""
     return and_(
-        restricted_alerts.derived_readable_by(actor, SearchEntry.alert_id),
+        restricted_alerts.derived_readable_by_each(actor, SearchEntry.alert_id),
         or_(~SearchEntry.on_agenda, agenda.readable_by(actor)),
     )
 
@@ -238,10 +238,8 @@ class _Engine:
         if self.dialect == "sqlite":
             query = query.join(_TEXT, _TEXT.c.rowid == SearchEntry.id)
         query = query.where(self._matches())
-        query = (
-            query.outerjoin(Alert, Alert.id == SearchEntry.alert_id)
-            .outerjoin(Meeting, Meeting.id == SearchEntry.meeting_id)
-            .where(readable_by(actor), *_conditions(filters))
+        query = query.outerjoin(Meeting, Meeting.id == SearchEntry.meeting_id).where(
+            readable_by(actor), *_conditions(filters)
         )
         return query.where(SearchEntry.kind.in_(kinds)) if kinds else query
 
@@ -276,7 +274,6 @@ class _Engine:
                 session.scalars(
                     select(SearchEntry.id)
                     .join(best, best.c.id == SearchEntry.id)
-                    .outerjoin(Alert, Alert.id == SearchEntry.alert_id)
                     .outerjoin(Meeting, Meeting.id == SearchEntry.meeting_id)
                     .where(readable_by(actor))
                     .order_by(self._eased(best.c.score, SearchEntry.happened_at), SearchEntry.id)
