@@ -10,9 +10,9 @@ as words or refused with a message: it never reaches the database as syntax.
 The read rules are applied inside the query, from the owner modules' own SQL conditions, so
 what a person may not read is never returned, counted or quoted to them.
 
-A search's cost is bounded, whatever the record's size: it ranks at most CANDIDATES matches and
-counts no further than that ("more than 1,000"), so a common word in a large record costs about
-what it costs in a small one.
+A search counts no further than CANDIDATES matches ("more than 1,000") and eases for age no
+more than the CANDIDATES most relevant, so what it does beyond the engine's own matching and
+ranking stays the same however large the record.
 """
 
 import re
@@ -49,7 +49,7 @@ STATUS_LABELS = {
     **vocabulary.ALERT_STATUS_LABELS,
 }
 LONGEST_QUERY = 500
-# The most matches a search ranks, and how far it counts: ten times ten pages of results.
+# How far a search counts, and how many of the most relevant matches it eases for age.
 CANDIDATES = 1_000
 # Words too common to tell records apart (SQLite's index keeps them; PostgreSQL's drops them).
 STOP_WORDS = frozenset(
@@ -205,7 +205,7 @@ def search(
         else:
             if filters.kinds:  # the kinds asked for may be few of the first counted
                 total = len(engine.first(session, actor, filters, kinds=filters.kinds))
-            ids = engine.best(session, actor, filters, limit=limit, readable=total)
+            ids = engine.best(session, actor, filters, limit=limit)
         results = _results(session, engine, ids)
     counts = {kind: counts[kind] for kind in KINDS if kind in counts}
     return Found(asked, results, counts, total, filters.kinds)
@@ -253,18 +253,16 @@ class _Engine:
         )
         return session.execute(query.limit(CANDIDATES + 1)).all()
 
-    def best(
-        self, session: Session, actor: Actor | None, filters: Filters, *, limit: int, readable
-    ) -> list[int]:
-        """The ids of the best ``limit`` matches: the best CANDIDATES by the engine's own
-        relevance, ranked again eased for age, so the cost stays that of CANDIDATES matches.
+    def best(self, session: Session, actor: Actor | None, filters: Filters, *, limit: int):
+        """The ids of the best ``limit`` of more than CANDIDATES matches ``actor`` may read:
+        the CANDIDATES most relevant by the engine's own ranking, ranked again eased for age.
 
         On SQLite, FTS5 ranks its own matches far faster alone than joined to the index rows
         (10,000 matches: 10 ms against 50), so an unfiltered search takes the best matches from
         FTS5 first, then applies the read rules. A person who may not read many of those would
-        miss theirs further down: when fewer than ``limit`` are left of the ``readable`` they
-        may read (``first``), the search is made again with the read rules inside the ranking,
-        as it always is when filtered (few of the best matches would pass a filter)."""
+        miss theirs further down: short of ``limit`` (there are more than CANDIDATES they may
+        read), the search is made again with the read rules inside the ranking, as it always
+        is when filtered (few of the best matches would pass a filter)."""
         if self.dialect == "sqlite" and filters == Filters():
             fts = select(_TEXT.c.rowid.label("id"), self._score().label("score")).where(
                 self._matches()
@@ -280,7 +278,7 @@ class _Engine:
                     .limit(limit)
                 )
             )
-            if len(ids) >= min(limit, readable):
+            if len(ids) == limit:
                 return ids
         score = self._score().label("score")
         ranked = self.matching(
