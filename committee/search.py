@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, bindparam, func, literal_column, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import column, table
 from sqlmodel import Session
 
@@ -238,6 +239,13 @@ class _Engine:
         if self.dialect == "sqlite":
             query = query.join(_TEXT, _TEXT.c.rowid == SearchEntry.id)
         query = query.where(self._matches())
+        if self.dialect == "sqlite" and filters.country:
+            # The country's ids, from its index alone, checked before each match's row is read:
+            # FTS5 hands over every match, and reading their rows is the cost (10,000: 17 ms
+            # against 2).
+            same = aliased(SearchEntry)
+            country = select(same.id).where(same.country_code == filters.country)
+            query = query.where(SearchEntry.id.in_(country))
         query = query.outerjoin(Meeting, Meeting.id == SearchEntry.meeting_id).where(
             readable_by(actor), *_conditions(filters)
         )
