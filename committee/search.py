@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import column, table
 from sqlmodel import Session
@@ -259,6 +259,11 @@ class _Engine:
         query = self.matching(
             select(SearchEntry.id, SearchEntry.kind, score), actor, filters, kinds=kinds
         )
+        if self.dialect == "postgresql":
+            # Told of the LIMIT, PostgreSQL reads the table in order until it has enough, as
+            # if matches were spread evenly: a word only in the newest rows would be read for
+            # through the whole table. The index finds them all at once (10,000: 2 ms).
+            session.execute(text("SET LOCAL enable_seqscan = off"))
         return session.execute(query.limit(CANDIDATES + 1)).all()
 
     def best(self, session: Session, actor: Actor | None, filters: Filters, *, limit: int):
