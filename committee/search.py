@@ -10,9 +10,9 @@ as words or refused with a message: it never reaches the database as syntax.
 The read rules are applied inside the query, from the owner modules' own SQL conditions, so
 what a person may not read is never returned, counted or quoted to them.
 
-A search counts no further than CANDIDATES matches ("more than 1,000") and eases for age no
-more than the CANDIDATES most relevant, so what it does beyond the engine's own matching and
-ranking stays the same however large the record.
+A search counts no further than CANDIDATES matches ("more than 1,000"), and ranks in one pass
+the matches it counted when that is all of them, so what it does beyond the engine's own
+matching and ranking stays the same however large the record.
 """
 
 import re
@@ -50,7 +50,7 @@ STATUS_LABELS = {
     **vocabulary.ALERT_STATUS_LABELS,
 }
 LONGEST_QUERY = 500
-# How far a search counts, and how many of the most relevant matches it eases for age.
+# How far a search counts; on SQLite, how many of the most relevant it eases for age.
 CANDIDATES = 1_000
 # Words too common to tell records apart (SQLite's index keeps them; PostgreSQL's drops them).
 STOP_WORDS = frozenset(
@@ -267,20 +267,22 @@ class _Engine:
         return session.execute(query.limit(CANDIDATES + 1)).all()
 
     def best(self, session: Session, actor: Actor | None, filters: Filters, *, limit: int):
-        """The ids of the best ``limit`` of more than CANDIDATES matches ``actor`` may read:
-        the CANDIDATES most relevant by the engine's own ranking, ranked again eased for age.
+        """The ids of the best ``limit`` of more than CANDIDATES matches ``actor`` may read,
+        by relevance eased for age.
 
         On SQLite, FTS5 ranks its own matches far faster alone than joined to the index rows
-        (10,000 matches: 10 ms against 50), so an unfiltered search takes the best matches from
-        FTS5 first, then applies the read rules. A person who may not read many of those would
-        miss theirs further down: short of ``limit`` (there are more than CANDIDATES they may
-        read), the search is made again with the read rules inside the ranking, as it always
-        is when filtered (few of the best matches would pass a filter)."""
+        (10,000 matches: 10 ms against 50), so an unfiltered search eases for age only FTS5's
+        CANDIDATES most relevant (the newest first where they tie), then applies the read
+        rules. A person who may not read many of those would miss theirs further down: short
+        of ``limit`` (there are more than CANDIDATES they may read), the search is made again
+        with the read rules inside the ranking, as it always is when filtered (few of the best
+        matches would pass a filter) and on PostgreSQL (which reads every match's row to rank
+        it either way)."""
         if self.dialect == "sqlite" and filters == Filters():
-            fts = select(_TEXT.c.rowid.label("id"), self._score().label("score")).where(
-                self._matches()
-            )
-            best = fts.order_by(literal_column("score"), _TEXT.c.rowid).limit(CANDIDATES).subquery()
+            score = self._score().label("score")
+            fts = select(_TEXT.c.rowid.label("id"), score).where(self._matches())
+            fts = fts.order_by(literal_column("score"), _TEXT.c.rowid.desc()).limit(CANDIDATES)
+            best = fts.subquery()
             ids = list(
                 session.scalars(
                     select(SearchEntry.id)
@@ -293,21 +295,9 @@ class _Engine:
             )
             if len(ids) == limit:
                 return ids
-        score = self._score().label("score")
-        ranked = self.matching(
-            select(SearchEntry.id, SearchEntry.happened_at, score),
-            actor,
-            filters,
-            kinds=filters.kinds,
-        )
-        best = ranked.order_by(literal_column("score"), SearchEntry.id).limit(CANDIDATES).subquery()
-        return list(
-            session.scalars(
-                select(best.c.id)
-                .order_by(self._eased(best.c.score, best.c.happened_at), best.c.id)
-                .limit(limit)
-            )
-        )
+        ranked = self.matching(select(SearchEntry.id), actor, filters, kinds=filters.kinds)
+        eased = self._eased(self._score(), SearchEntry.happened_at)
+        return list(session.scalars(ranked.order_by(eased, SearchEntry.id).limit(limit)))
 
     def _score(self):
         """The engine's own relevance, titles weighing most; lower is better."""
