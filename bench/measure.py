@@ -604,7 +604,7 @@ def measure_searches(records: Records, counter: SqlCounter, *, runs: int) -> lis
             warm = [_search_once(search, chair, query, filters, counter)[0] for _ in range(runs)]
             _summary(timing, cold, warm)
             slowest = max(r.seconds for r in warm) * 1000
-            timing.detail = f"{found:,} found; slowest {slowest:,.1f} ms"
+            timing.detail = f"{search.how_many(found)} found; slowest {slowest:,.1f} ms"
         except Exception as error:  # reported, and the next search runs
             timing.status, timing.detail = "failed", str(error)[:300]
         show(timing)

@@ -51,8 +51,8 @@ def run(args) -> int:
         text = "".join(f"[{part}]" if matched else part for part, matched in result.snippet)
         print(f"{result.what:15} {result.title}  ({where})")
         print(f"{'':15} {' '.join(text.split())}")
-    counts = ", ".join(f"{search.KINDS[kind]}: {n}" for kind, n in found.counts.items())
+    counts = ", ".join(f"{search.KINDS[kind]}: {found.count_of(kind)}" for kind in found.counts)
     if counts and args.kind:
         counts = f"in every kind: {counts}"  # the total is of the kinds asked for
-    print(f"{found.total} found{' (' + counts + ')' if counts else ''}")
+    print(f"{search.how_many(found.total)} found{' (' + counts + ')' if counts else ''}")
     return 0

@@ -33,3 +33,14 @@ def derived_readable_by(actor: Actor | None, alert_id):
         return true()
     readable = ~Alert.restricted if actor is None else readable_by(actor)
     return or_(alert_id.is_(None), alert_id.in_(select(Alert.id).where(readable)))
+
+
+def derived_readable_by_each(actor: Actor | None, alert_id):
+    """``derived_readable_by`` with each row's alert looked up by its key, for a query that
+    stops early (a LIMIT): the list of every readable alert would be read whole each time,
+    a cost that grows with the record whatever the query keeps."""
+    if actor is not None and actor.role in (*access.COMMITTEE_STAFF, "system"):
+        return true()
+    readable = ~Alert.restricted if actor is None else readable_by(actor)
+    alert = select(readable).where(Alert.id == alert_id).correlate_except(Alert)
+    return or_(alert_id.is_(None), alert.scalar_subquery())

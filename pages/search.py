@@ -68,12 +68,11 @@ if query.strip():
             query=query,
             filters=search.Filters(kinds, country, agency, since, until, status),
         )
-counts = found.counts if found else {}
 kind_filter.multiselect(
     "Kind",
     list(search.KINDS),
     key="search_kinds",
-    format_func=lambda kind: f"{search.KINDS[kind]} ({counts.get(kind, 0)})",
+    format_func=lambda kind: f"{search.KINDS[kind]} ({found.count_of(kind) if found else 0})",
     placeholder="Every kind",
 )
 
@@ -85,7 +84,8 @@ with results_column:
         st.stop()
     shown = len(found.results)
     st.caption(
-        f"{found.total} found" + (f"; the best {shown} shown" if shown < found.total else "")
+        f"{search.how_many(found.total).capitalize()} found"
+        + (f"; the best {shown} shown" if shown < found.total else "")
     )
     if not found.results:
         st.info("Nothing found. Try other words, or fewer of them, or wider filters.")

@@ -239,6 +239,47 @@ def test_the_index_is_current_after_every_write(record):
     assert not search.search(actor=record["observer"], query="darfur").results
 
 
+def test_counting_stops_past_the_candidates_and_the_read_rules_hold(record, monkeypatch):
+    """A search ranks and counts no more than CANDIDATES matches (here 2): past that it says
+    "more than 2", and a person who may not read the best matches still finds theirs."""
+    with write_session() as session:
+        for place in ("Khartoum", "Juba", "Kampala"):
+            session.add(
+                ActionItem(
+                    title=f"Cable {place}",
+                    description="Ask the embassy about the harvest and the roads, the markets "
+                    "and the schools, and at the end about zanzibarite.",
+                    owner_agency_id=record["rep"].agency_id,
+                    due_on=START.date(),
+                )
+            )
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    chair = search.search(actor=record["chair"], query="zanzibarite")
+    assert (chair.total, search.how_many(chair.total)) == (3, "more than 2")
+    assert not chair.counted_all and all(chair.count_of(k).endswith("+") for k in chair.counts)
+    assert [r.title for r in chair.results][:1] == ["Brief on zanzibarite movements"]
+    assert len(chair.results) == 2  # no more than are ranked
+    for role in ("other_rep", "observer"):  # the best matches are restricted: theirs come next
+        found = search.search(actor=record[role], query="zanzibarite")
+        assert search.how_many(found.total) == "more than 2"
+        assert set(found.counts) == {"action_item"}
+        assert len(found.results) == 2 and all(r.title.startswith("Cable") for r in found.results)
+        decisions = search.search(
+            actor=record[role], query="zanzibarite", filters=search.Filters(kinds=("decision",))
+        )
+        assert (decisions.total, decisions.results) == (0, [])
+    assert search.how_many(2) == "2" and search.how_many(1_234) == "more than 2"
+
+
+def test_the_command_line_says_where_counting_stopped(record, monkeypatch, capsys):
+    from cli import main
+
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    assert main(["search", "zanzibarite", "--as", "chair@test.example"]) == 0
+    counted = capsys.readouterr().out.splitlines()[-1]
+    assert counted.startswith("more than 2 found (") and counted.endswith("+)")
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -42,6 +42,15 @@ def test_results_follow_the_read_rules_and_the_filters(record, app_as):  # noqa:
     assert [link.label for link in at.get("page_link")][-1] == "Decision: Alert on Sudan"
 
 
+def test_counts_past_the_candidates_say_so(record, app_as, monkeypatch):  # noqa: F811
+    from committee import search
+
+    monkeypatch.setattr(search, "CANDIDATES", 2)
+    at = searched(app_as, record["chair"], "zanzibarite")
+    assert "More than 2 found; the best 2 shown" in shown(at)
+    assert any(option.endswith("+)") for option in at.multiselect[0].options)
+
+
 def test_a_query_that_asks_for_nothing_gets_a_message_at_the_box(record, app_as):  # noqa: F811
     at = searched(app_as, record["chair"], "the of")
     assert not at.exception
