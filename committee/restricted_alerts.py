@@ -28,17 +28,9 @@ def may_read(actor: Actor, alert: Alert) -> bool:
 def derived_readable_by(actor: Actor | None, alert_id):
     """Records derived from an alert (its closing decision, the action items it gave rise to),
     found by their ``alert_id`` column, as an SQL condition: readable where the alert is, or
-    derived from none. ``actor`` None: any member (what every member is sent)."""
-    if actor is not None and actor.role in (*access.COMMITTEE_STAFF, "system"):
-        return true()
-    readable = ~Alert.restricted if actor is None else readable_by(actor)
-    return or_(alert_id.is_(None), alert_id.in_(select(Alert.id).where(readable)))
-
-
-def derived_readable_by_each(actor: Actor | None, alert_id):
-    """``derived_readable_by`` with each row's alert looked up by its key, for a query that
-    stops early (a LIMIT): the list of every readable alert would be read whole each time,
-    a cost that grows with the record whatever the query keeps."""
+    derived from none. ``actor`` None: any member (what every member is sent). Each row's
+    alert is looked up by its key: a query that stops early (a LIMIT) reads only the alerts
+    of the rows it keeps, not the list of every readable alert."""
     if actor is not None and actor.role in (*access.COMMITTEE_STAFF, "system"):
         return true()
     readable = ~Alert.restricted if actor is None else readable_by(actor)

@@ -177,7 +177,7 @@ def readable_by(actor: Actor | None):
     (alerts', for anything from or quoting an alert; agendas', for what sits on one). Needs
     Meeting outer-joined on the row's meeting."""
     return and_(
-        restricted_alerts.derived_readable_by_each(actor, SearchEntry.alert_id),
+        restricted_alerts.derived_readable_by(actor, SearchEntry.alert_id),
         or_(~SearchEntry.on_agenda, agenda.readable_by(actor)),
     )
 
