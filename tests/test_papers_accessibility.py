@@ -3,6 +3,7 @@ headings, table heading rows and charts described; the PDF with what fpdf2 can t
 language, its title shown, an outline of its headings, and charts as figures with their text."""
 
 import io
+from dataclasses import replace
 
 import docx
 import pypdf
@@ -83,18 +84,8 @@ def test_a_heading_is_never_left_at_the_foot_of_a_page_above_its_chart():
     (issue 23: the horizon scan's trend charts)."""
     chart = Chart(png(), "Statistical risk, 2016 to 2025.", width=0.9)
     for filler in range(0, 40, 3):
-        paper = Paper(
-            kind="Horizon scan",
-            title="Test",
-            subtitle="",
-            marking="UNCLASSIFIED",
-            prepared="4 Dec 2026",
-            blocks=[
-                *[Paragraph(f"Paragraph {n} of the text before the chart.") for n in range(filler)],
-                Heading("Sudan's trend", 2),
-                chart,
-            ],
-        )
+        text = [Paragraph(f"Paragraph {n} of the text before the chart.") for n in range(filler)]
+        paper = replace(PAPER, blocks=[*text, Heading("Sudan's trend", 2), chart])
         pages = pypdf.PdfReader(io.BytesIO(to_pdf(paper))).pages
         [headed] = [n for n, page in enumerate(pages) if "Sudan's trend" in page.extract_text()]
         [charted] = [n for n, page in enumerate(pages) if page.images]

@@ -11,9 +11,10 @@ from committee import people, plans, tools_evidence
 PLAN, IMPORT = "pages/plan.py", "pages/tools_evidence.py"
 
 
-def sudan_plan_relying_on_sanctions(marks=()):
-    """The evidence imported, and Sudan's response plan with its first line relying on targeted
-    sanctions (``marks``: the drafter's marks on it); (plan, tool id, its exposure factor)."""
+def sudan_plan_relying_on_sanctions(marks=(), *, line=0):
+    """The evidence imported, and Sudan's response plan with its first line (or ``line``)
+    relying on targeted sanctions (``marks``: the drafter's marks on it); (plan, tool id, its
+    exposure factor)."""
     chair = actor("chair@apc.example")
     tools_evidence.import_file(actor=chair, content=FACTORS.read_bytes(), filename=FACTORS.name)
     plan = plan_of("SDN", "response")
@@ -21,12 +22,13 @@ def sudan_plan_relying_on_sanctions(marks=()):
     base = plans.version_detail(view.latest.id).as_draft()
     tool_id, exposure = factor_of("Targeted sanctions", "International exposure of the target")
     marked = tuple((exposure.id, mark) for mark in marks)
-    line = replace(base.lines[0], tool_ids=(tool_id,), evidence_marks=marked)
+    relying = replace(base.lines[line], tool_ids=(tool_id,), evidence_marks=marked)
+    lines = (*base.lines[:line], relying, *base.lines[line + 1 :])
     plans.save_draft(
         actor=chair,
         plan_id=plan.id,
         seen_version=view.plan.version,
-        draft=replace(base, lines=(line, *base.lines[1:])),
+        draft=replace(base, lines=lines),
     )
     return plan, tool_id, exposure
 
@@ -135,22 +137,8 @@ def test_the_editor_offers_tools_by_strategy_and_instrument(open_page):  # noqa:
 def test_the_drafter_s_marks_follow_their_line_when_a_line_above_is_deleted(open_page):  # noqa: F811
     """The lines editor: a line deleted above a marked one leaves the marks with their line,
     not with the place it moves up to."""
-    chair = actor("chair@apc.example")
-    tools_evidence.import_file(actor=chair, content=FACTORS.read_bytes(), filename=FACTORS.name)
-    plan = plan_of("SDN", "response")
-    view = plans.get_plan(plan.id)
-    base = plans.version_detail(view.latest.id).as_draft()
-    tool_id, exposure = factor_of("Targeted sanctions", "International exposure of the target")
-    second = replace(
-        base.lines[1], tool_ids=(tool_id,), evidence_marks=((exposure.id, "does_not_hold"),)
-    )
-    first = replace(base.lines[0], tool_ids=(tool_id,), evidence_marks=())
-    plans.save_draft(
-        actor=chair,
-        plan_id=plan.id,
-        seen_version=view.plan.version,
-        draft=replace(base, lines=(first, second, *base.lines[2:])),
-    )
+    plan, _, exposure = sudan_plan_relying_on_sanctions(["does_not_hold"], line=1)
+    second = plans.version_detail(plans.get_plan(plan.id).latest.id).lines[1].line
     at = open_page("chair@apc.example", PLAN, id=plan.id)
     at.session_state["plan_tab"] = "Edit the draft"
     at.run()
@@ -162,6 +150,5 @@ def test_the_drafter_s_marks_follow_their_line_when_a_line_above_is_deleted(open
     at.form_submit_button[0].click().run()
     assert not at.exception, at.exception
     lines = plans.version_detail(plans.get_plan(plan.id).latest.id).lines
-    assert len(lines) == len(base.lines) - 1
     assert lines[0].line.objective == second.objective
     assert lines[0].evidence_marks == {exposure.id: "does_not_hold"}
