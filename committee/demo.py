@@ -21,14 +21,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlmodel import Session
 
-from committee import clock, statistical_risk, tools_evidence
+from committee import agenda, clock, statistical_risk, tools_evidence
 from committee.actor import Actor
 from committee.errors import ValidationError
 from committee.people import hash_password
 from committee.series import SeriesRule, occurrences
-from committee.transaction import writing
+from committee.transaction import Writing, writing
 from db.models import (
     ActionItem,
     ActionItemAgency,
@@ -138,7 +137,7 @@ def load_demo(*, actor: Actor, today: date | None = None) -> DemoSummary:
             raise ValidationError(
                 "The database is not empty: the demo loads only into an empty one."
             )
-        builder = _DemoBuilder(w.session, today)
+        builder = _DemoBuilder(w, today)
         summary = builder.build()
         w.audit(
             record_type="demo",
@@ -172,8 +171,9 @@ def _import_tools_evidence(actor: Actor) -> None:
 
 
 class _DemoBuilder:
-    def __init__(self, session: Session, today: date):
-        self.s = session
+    def __init__(self, w: Writing, today: date):
+        self.w = w  # for the services' own in-transaction helpers (agenda.append_item)
+        self.s = w.session
         self.today = today
         self.now = datetime.combine(today, time(14, 0), tzinfo=timezone.utc)
         self.rng = random.Random(2026)
@@ -782,16 +782,10 @@ class _DemoBuilder:
             self.alert_records.append(alert)
             if status == "under_review":
                 alert.review_meeting_id = self.next_meeting.id
-                self.add(
-                    AgendaItem(
-                        meeting_id=self.next_meeting.id,
-                        position=1,
-                        kind="alert_review",
-                        title=f"Alert {alert.reference}: {code}",
-                        country_code=code,
-                        alert_id=alert.id,
-                        minutes_allotted=10,
-                    )
+                # The agenda's own way: a restricted alert's item names neither its country
+                # nor the alert (it named the country's code).
+                agenda.append_item(
+                    self.w, self.next_meeting, kind="alert_review", alert=alert, minutes=10
                 )
             if status == "closed":
                 alert.reviewed_at = filed + timedelta(days=2)
