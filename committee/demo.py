@@ -528,7 +528,9 @@ class _DemoBuilder:
                     country_code=code,
                     kind=kind,
                     status=status,
-                    title=f"{'Response' if kind == 'response' else 'Prevention'} plan — {code}",
+                    # As the country page titles a new plan: the country by its name.
+                    title=f"{'Response' if kind == 'response' else 'Prevention'} plan — "
+                    f"{self.s.get(Country, code).name}",
                     created_by_id=self.chair.id,
                 )
             )

@@ -139,7 +139,7 @@ def test_the_chair_runs_a_review_in_the_meeting_room(cast, app_as):
     )
     at = open_page(app_as, chair, "pages/meeting_room.py", meeting.id)
     at.radio(key=f"room_item_{meeting.id}").set_value(sudan.id).run()
-    assert "Response plan — SDN" in texts(at)  # the country brief is on the screen
+    assert "Response plan — Sudan" in texts(at)  # the country brief is on the screen
     next(b for b in at.button if b.label == "Start").click().run()
     assert meeting_room.room(meeting.id).items[sudan.position - 1].running
     at.text_area(key=f"notes_{sudan.id}").input("ODNI briefed.")
