@@ -12,6 +12,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -616,7 +617,7 @@ def to_pdf(paper: Paper) -> bytes:
     pdf.set_line_width(0.5)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(4)
-    for block, following in zip(paper.blocks, [*paper.blocks[1:], None], strict=True):
+    for block, following in zip_longest(paper.blocks, paper.blocks[1:]):
         _pdf_block(pdf, block, following)
     return bytes(pdf.output())
 
