@@ -198,7 +198,8 @@ def test_the_picked_agenda_item_stays_picked_and_every_save_lands_or_says_why(
     last = page.get_by_test_id("stRadio").get_by_role("radio").count()
     page.get_by_test_id("stRadio").get_by_text(re.compile(rf"^{last}\. ")).click()
     expect(picked(page)).to_contain_text(re.compile(rf"^{last}\. "))
-    expect(page.get_by_text(re.compile(rf"^{last}\. .+$"))).to_be_visible()  # its panel
+    panel_title = page.locator("strong").filter(has_text=re.compile(rf"^{last}\. "))
+    expect(panel_title).to_be_visible()  # its panel
     settle(page)
     moving = page.get_by_label("Title", exact=True).first.input_value()
     page.get_by_role("spinbutton", name="Place on the agenda").fill("1")
