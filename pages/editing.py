@@ -1,5 +1,5 @@
-"""Editing versioned records across Streamlit's reruns, and saying what an action did: the one
-place pages keep the version of a record the person saw.
+"""Editing versioned records across Streamlit's reruns: the one place pages keep the version
+of a record the person saw, and rerun saying what a save did (``ui.say_next``).
 
 A click reruns the whole script, which reads every record afresh; saving with the version read
 in that run would silently overwrite a change someone made while the person was looking at the
